@@ -1,0 +1,95 @@
+"""The catalogue of findings: every problem the checks can report, with a stable code.
+
+CI logs, tests and waivers match on codes, never on prose. A code never changes meaning; a new
+problem gets a new code. The message template is filled with the finding's own facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    template: str
+    explanation: str
+
+
+CATALOGUE: dict[str, Code] = {
+    c.code: c
+    for c in [
+        # Citations
+        Code("claim-uncited", ERROR, "claim {claim} cites nothing",
+             "A factual statement with no citation: a reader cannot check it."),
+        Code("citation-number-unlisted", ERROR,
+             "claim {claim} cites [{printed}], which is not in article {article}'s reference list",
+             "A printed citation number that the article's reference list lacks."),
+        Code("citation-unreadable", ERROR, "claim {claim}: citation {printed!r} is not a reference number",
+             "A printed citation marker that is not a number."),
+        Code("reference-key-undefined", ERROR,
+             "reference {number} of article {article} is {key!r}, which references.bib does not define",
+             "The reference list names a bib key that the bibliography lacks."),
+        Code("reference-never-cited", WARNING,
+             "reference {number} of article {article} ({key}) is listed but never cited in the text",
+             "A listed reference that no statement cites."),
+        Code("reference-list-gap", WARNING, "article {article}'s reference list skips number {number}",
+             "Reference numbers should run 1..N with no gap."),
+        Code("reference-no-identifier", WARNING,
+             "reference {key} is cited but has no DOI or PMID",
+             "A cited reference a reader cannot look up by identifier."),
+        Code("bib-entry-unused", WARNING, "bib entry {key} is used by no article",
+             "An entry of references.bib that no article's reference list names."),
+        # Text
+        Code("statement-not-in-full-text", ERROR,
+             "claim {claim}: statement not found verbatim in {full_text}",
+             "The statement must be quoted exactly as the article prints it."),
+        Code("full-text-missing", ERROR, "article {article}: full text {full_text} {reason}",
+             "The article's full text must be a readable file inside the project."),
+        Code("statistic-not-in-statement", ERROR,
+             "claim {claim}: statistic {text!r} is not in its statement",
+             "A statistic's text must be quoted exactly as printed in its statement."),
+        # Bibliography
+        Code("bib-unparsable", ERROR, "references.bib: {reason}",
+             "A block bibtexparser could not parse; its content is ignored until it is fixed."),
+        Code("bib-duplicate-key", ERROR, "bib key {key!r} is also defined at line {other_line}{case_note}",
+             "Keys are compared case-insensitively, as BibTeX does."),
+        Code("bib-duplicate-doi", WARNING, "bib entry {key} has the same DOI ({doi}) as {other_key}",
+             "Two entries for one work; DOIs are compared after normalisation."),
+        Code("bib-missing-field", ERROR, "bib entry {key} (@{type}) lacks required field {field!r}",
+             "Required fields per entry type, after the BibTeX standard styles."),
+        Code("bib-invalid-doi", ERROR, "bib entry {key}: {doi!r} is not a DOI",
+             "A DOI is 10.<registrant>/<suffix>."),
+        Code("bib-invalid-pmid", ERROR, "bib entry {key}: {pmid!r} is not a PMID",
+             "A PMID is a positive integer of at most 8 digits."),
+        Code("bib-unexpanded-string", WARNING,
+             "bib entry {key}: field {field!r} has a '#' concatenation or string the parser left unexpanded",
+             "An @string used before its definition, or an undefined macro."),
+        Code("bib-duplicate-field", ERROR, "bib entry {key}: field {field!r} is given twice",
+             "BibTeX keeps one of the values silently; say which you mean."),
+        # Waivers
+        Code("waiver-unused", WARNING, "waiver for {code} matches no finding: remove it",
+             "A waiver that no longer matches anything hides nothing and should go."),
+        Code("waiver-unknown-code", ERROR, "waiver names unknown code {code!r}",
+             "A waiver must name a code from the catalogue."),
+    ]
+}
+
+
+def describe(code: str, **facts: Any) -> str:
+    """The message for a finding of ``code`` with ``facts`` filled in."""
+    return CATALOGUE[code].template.format(**facts)
+
+
+def finding(code: str, *, file: str | None = None, line: int | None = None, article: str | None = None,
+            claim: str | None = None, key: str | None = None, **facts: Any) -> dict[str, Any]:
+    """One finding row; ``facts`` fill the message template."""
+    entry = CATALOGUE[code]
+    message = entry.template.format(article=article, claim=claim, key=key, **facts)
+    return {"code": code, "severity": entry.severity, "file": file, "line": line, "message": message,
+            "article": article, "claim": claim, "key": key}

@@ -1,0 +1,166 @@
+"""The columns and dtypes of every table, declared once.
+
+Each table is a mapping of column name to pandas dtype. ``frame(name, rows)`` is the only way the
+package builds one of these tables, so every table that leaves the loader or a check has exactly
+these columns, in this order, with these dtypes. The declarations are the documentation of the
+tables; the README lists them too.
+
+Every table that comes from a file carries ``file`` (path relative to the project root) and
+``line`` (1-based), so every finding can point at ``evidence/articles/004.yaml:42``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+STR = "string"
+INT = "Int64"
+FLOAT = "Float64"
+BOOL = "boolean"
+
+# Where a row came from; appended to every table read from a file.
+ORIGIN = {"file": STR, "line": INT}
+
+TABLES: dict[str, dict[str, str]] = {
+    # One row per article under audit.
+    "articles": {
+        "article": STR,  # the article's id, e.g. "004"
+        "title": STR,
+        "publisher": STR,
+        "url": STR,
+        "accessed": STR,  # ISO date the full text was taken
+        "status": STR,  # submitted | under review | approved
+        "full_text": STR,  # path of the full text, relative to the project root
+        "origin": STR,  # where the full text came from
+        **ORIGIN,
+    },
+    # The article's reference list as printed: number -> bib key.
+    "listed_references": {
+        "article": STR,
+        "number": INT,
+        "key": STR,
+        **ORIGIN,
+    },
+    # One row per factual statement.
+    "claims": {
+        "article": STR,
+        "claim": STR,  # stable id, unique across the project
+        "section": STR,
+        "statement": STR,  # verbatim as in the article
+        "citations": STR,  # as printed, e.g. "3, 1"; "" when uncited
+        **ORIGIN,
+    },
+    # One row per claim and cited reference.
+    "citations": {
+        "article": STR,
+        "claim": STR,
+        "printed": STR,  # the marker as printed, e.g. "3"
+        "number": INT,  # the printed number, when it is one
+        "key": STR,  # resolved bib key; <NA> when the number is not in the reference list
+        **ORIGIN,
+    },
+    # One row per statistic stated in a claim.
+    "statistics": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,  # id: "<claim>/<n>"
+        "text": STR,  # as printed in the statement
+        "measure": STR,
+        "condition": STR,
+        **ORIGIN,
+    },
+    # One row per bibliography entry.
+    "references": {
+        "key": STR,
+        "type": STR,
+        "title": STR,
+        "authors": STR,
+        "year": STR,
+        "journal": STR,
+        "doi": STR,  # normalised: lower case, no resolver prefix
+        "pmid": STR,
+        **ORIGIN,
+    },
+    # A waiver accepts one kind of finding knowingly, with the reviewer's reason.
+    "waivers": {
+        "waiver": STR,  # id: "<file>:<line>"
+        "code": STR,
+        "article": STR,
+        "claim": STR,
+        "key": STR,
+        "reason": STR,
+        "reviewer": STR,
+        **ORIGIN,
+    },
+    # What the checks report.
+    "findings": {
+        "code": STR,
+        "severity": STR,  # error | warning | info
+        "file": STR,
+        "line": INT,
+        "message": STR,
+        "article": STR,
+        "claim": STR,
+        "key": STR,
+        "waived": BOOL,
+        "waiver_reason": STR,
+    },
+    # Completeness of each article's citations.
+    "completeness": {
+        "article": STR,
+        "claims": INT,
+        "claims_cited": INT,
+        "share_claims_cited": FLOAT,
+        "statistics": INT,
+        "statistics_cited": INT,
+        "share_statistics_cited": FLOAT,
+        "references_cited": INT,
+        "references_identified": INT,
+        "share_references_identified": FLOAT,
+    },
+}
+
+
+class SchemaError(ValueError):
+    """A table does not have the declared columns or dtypes: a bug, not bad input."""
+
+
+def columns(name: str) -> dict[str, str]:
+    return TABLES[name]
+
+
+def frame(name: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Build table ``name`` from rows (dicts, or a DataFrame), with exactly its declared columns.
+
+    Missing columns are filled with <NA>; extra columns are an error, so a typo in a column name
+    cannot silently create a new one.
+    """
+    spec = TABLES[name]
+    if rows is None:
+        data = pd.DataFrame(columns=list(spec))
+    elif isinstance(rows, pd.DataFrame):
+        data = rows
+    else:
+        data = pd.DataFrame.from_records(list(rows), columns=None)
+    extra = [c for c in data.columns if c not in spec]
+    if extra:
+        raise SchemaError(f"table {name!r}: undeclared columns {extra}")
+    data = data.reindex(columns=list(spec))
+    try:
+        return data.astype(spec).reset_index(drop=True)
+    except (TypeError, ValueError) as exc:
+        raise SchemaError(f"table {name!r}: {exc}") from exc
+
+
+def validate(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Check that ``table`` has exactly the declared columns and dtypes; return it."""
+    spec = TABLES[name]
+    if list(table.columns) != list(spec):
+        raise SchemaError(f"table {name!r}: columns {list(table.columns)} != {list(spec)}")
+    wrong = {c: str(table[c].dtype) for c, t in spec.items() if str(table[c].dtype) != t}
+    if wrong:
+        raise SchemaError(f"table {name!r}: wrong dtypes {wrong}")
+    return table
