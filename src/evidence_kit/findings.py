@@ -72,6 +72,12 @@ CATALOGUE: dict[str, Code] = {
              "An @string used before its definition, or an undefined macro."),
         Code("bib-duplicate-field", ERROR, "bib entry {key}: field {field!r} is given twice",
              "BibTeX keeps one of the values silently; say which you mean."),
+        Code("bib-not-utf8", ERROR,
+             "the bibliography is not UTF-8: byte {byte} cannot be decoded; undecodable bytes read as U+FFFD",
+             "BibTeX files are read as UTF-8; re-save the file as UTF-8 so names and titles survive."),
+        Code("bib-duplicate-string", WARNING,
+             "@string {name!r} is defined again; the first definition is at line {other_line}",
+             "Macro names are compared case-insensitively; later entries silently get the new value."),
         # Waivers
         Code("waiver-unused", WARNING, "waiver for {code} matches no finding: remove it",
              "A waiver that no longer matches anything hides nothing and should go."),
