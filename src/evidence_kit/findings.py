@@ -32,6 +32,9 @@ CATALOGUE: dict[str, Code] = {
              "A printed citation number that the article's reference list lacks."),
         Code("citation-unreadable", ERROR, "claim {claim}: citation {printed!r} is not a reference number",
              "A printed citation marker that is not a number."),
+        Code("citation-key-undefined", ERROR,
+             "claim {claim} cites reference {number} ({key}), which references.bib does not define",
+             "A cited reference whose bib key the bibliography lacks."),
         Code("reference-key-undefined", ERROR,
              "reference {number} of article {article} is {key!r}, which references.bib does not define",
              "The reference list names a bib key that the bibliography lacks."),
@@ -43,6 +46,9 @@ CATALOGUE: dict[str, Code] = {
         Code("reference-no-identifier", WARNING,
              "reference {key} is cited but has no DOI or PMID",
              "A cited reference a reader cannot look up by identifier."),
+        Code("source-key-undefined", ERROR,
+             "statistic {statistic}: source {key!r} is not defined in references.bib",
+             "A source value must name a bib entry."),
         Code("bib-entry-unused", WARNING, "bib entry {key} is used by no article",
              "An entry of references.bib that no article's reference list names."),
         # Text
@@ -85,11 +91,6 @@ CATALOGUE: dict[str, Code] = {
              "A waiver must name a code from the catalogue."),
     ]
 }
-
-
-def describe(code: str, **facts: Any) -> str:
-    """The message for a finding of ``code`` with ``facts`` filled in."""
-    return CATALOGUE[code].template.format(**facts)
 
 
 def finding(code: str, *, file: str | None = None, line: int | None = None, article: str | None = None,

@@ -72,6 +72,20 @@ TABLES: dict[str, dict[str, str]] = {
         "condition": STR,
         **ORIGIN,
     },
+    # What a source reports for a statistic, as a reviewer recorded it.
+    "source_values": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,
+        "key": STR,  # the source's bib key
+        "population": STR,
+        "value": STR,  # as printed in the source
+        "n": INT,
+        "N": INT,
+        "locator": STR,  # where in the source
+        "note": STR,
+        **ORIGIN,
+    },
     # One row per bibliography entry.
     "references": {
         "key": STR,

@@ -1,0 +1,212 @@
+"""The checks: pure functions from the evidence tables to findings.
+
+Each check takes an ``Evidence`` (only its tables are used) and returns a list of finding rows or a
+findings DataFrame. ``CHECKS`` is the default list, in the order findings are reported; add a
+check by writing a function and registering it there. ``check(evidence)`` runs them all, applies
+the waivers and returns the findings table. Checks never raise for bad data and never decide an
+exit status: that is the CLI's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from . import schema
+from .findings import CATALOGUE, SEVERITY_RANK, finding
+from .load import Evidence, collapse
+
+Findings = list[dict[str, Any]]
+Check = Callable[[Evidence], Findings]
+
+
+def _rows(table: pd.DataFrame, columns: Iterable[str]) -> Iterable[dict[str, Any]]:
+    """The rows of ``table`` as dicts of the named columns, with <NA> as None."""
+    cols = list(columns)
+    frame = table[cols].astype(object).where(table[cols].notna(), None)
+    return (dict(zip(cols, values)) for values in frame.itertuples(index=False, name=None))
+
+
+def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> Findings:
+    """One finding of ``code`` per row of ``table``, at the row's file and line."""
+    wanted = ["file", "line", *[c for c in ("article", "claim", "key") if c in table], *facts]
+    return [finding(code, **row) for row in _rows(table, dict.fromkeys(wanted))]
+
+
+# --------------------------------------------------------------------------------------------
+# Citations
+
+
+def uncited_claims(ev: Evidence) -> Findings:
+    claims = ev.claims
+    return _at("claim-uncited", claims[claims["citations"].str.strip() == ""])
+
+
+def unlisted_citation_numbers(ev: Evidence) -> Findings:
+    cites = ev.citations
+    return _at("citation-number-unlisted", cites[cites["number"].notna() & cites["key"].isna()], ["printed"])
+
+
+def unreadable_citations(ev: Evidence) -> Findings:
+    cites = ev.citations
+    return _at("citation-unreadable", cites[cites["number"].isna()], ["printed"])
+
+
+def undefined_cited_keys(ev: Evidence) -> Findings:
+    """A claim cites a reference whose bib key references.bib does not define: at the claim."""
+    cites = ev.citations
+    undefined = cites[cites["key"].notna() & ~cites["key"].isin(ev.references["key"])]
+    return [finding("citation-key-undefined", **row)
+            for row in _rows(undefined, ["file", "line", "article", "claim", "key", "number"])]
+
+
+def _cited_numbers(ev: Evidence) -> pd.DataFrame:
+    return ev.citations.loc[ev.citations["number"].notna(), ["article", "number"]].drop_duplicates()
+
+
+def uncited_listed_references(ev: Evidence) -> Findings:
+    """Listed but never cited; if the listed key is also undefined, say that too."""
+    listed = ev.listed_references.merge(_cited_numbers(ev), on=["article", "number"], how="left",
+                                        indicator=True)
+    never = listed[listed["_merge"] == "left_only"]
+    found = _at("reference-never-cited", never, ["number"])
+    undefined = never[~never["key"].isin(ev.references["key"])]
+    return found + _at("reference-key-undefined", undefined, ["number"])
+
+
+def reference_list_gaps(ev: Evidence) -> Findings:
+    out: Findings = []
+    for article, group in ev.listed_references.groupby("article", sort=False):
+        numbers = set(group["number"].astype(int))
+        first = group.iloc[0]
+        out.extend(finding("reference-list-gap", file=first["file"], line=int(first["line"]), article=article,
+                           number=n) for n in range(1, max(numbers) + 1) if n not in numbers)
+    return out
+
+
+def unidentified_cited_references(ev: Evidence) -> Findings:
+    """A cited reference with neither DOI nor PMID, once per article, at the bib entry."""
+    cited = ev.citations.loc[ev.citations["key"].notna(), ["article", "key"]].drop_duplicates()
+    refs = ev.references.drop_duplicates("key")
+    bare = refs[refs["doi"].isna() & refs["pmid"].isna()][["key", "file", "line"]]
+    return _at("reference-no-identifier", cited.merge(bare, on="key"))
+
+
+def _used_keys(ev: Evidence) -> pd.Series:
+    return pd.concat([ev.listed_references["key"], ev.source_values["key"]])
+
+
+def unused_bib_entries(ev: Evidence) -> Findings:
+    refs = ev.references
+    return _at("bib-entry-unused", refs[~refs["key"].isin(_used_keys(ev))])
+
+
+def undefined_source_keys(ev: Evidence) -> Findings:
+    values = ev.source_values
+    return _at("source-key-undefined", values[~values["key"].isin(ev.references["key"])], ["statistic"])
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+
+
+def statements_not_in_full_text(ev: Evidence) -> Findings:
+    out: Findings = []
+    paths = dict(zip(ev.articles["article"], ev.articles["full_text"]))
+    for row in _rows(ev.claims, ["article", "claim", "statement", "file", "line"]):
+        text = ev.full_texts.get(row["article"])
+        if text is not None and collapse(row.pop("statement")) not in text:
+            out.append(finding("statement-not-in-full-text", full_text=paths[row["article"]], **row))
+    return out
+
+
+def statistics_not_in_statement(ev: Evidence) -> Findings:
+    stats = ev.statistics.merge(ev.claims[["claim", "statement"]], on="claim")
+    absent = [collapse(t) not in collapse(s) for t, s in zip(stats["text"], stats["statement"])]
+    return _at("statistic-not-in-statement", stats[absent], ["text"])
+
+
+def loading_problems(ev: Evidence) -> Findings:
+    """What the loader already found: bibliography blocks, unreadable full texts."""
+    return list(ev.load_findings)
+
+
+CHECKS: list[Check] = [
+    loading_problems,
+    uncited_claims,
+    unreadable_citations,
+    unlisted_citation_numbers,
+    undefined_cited_keys,
+    uncited_listed_references,
+    reference_list_gaps,
+    unidentified_cited_references,
+    unused_bib_entries,
+    undefined_source_keys,
+    statements_not_in_full_text,
+    statistics_not_in_statement,
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Waivers and the whole run
+
+
+def apply_waivers(found: pd.DataFrame, waivers: pd.DataFrame) -> pd.DataFrame:
+    """Mark the findings each waiver accepts; report waivers that match nothing or no code."""
+    found = found.copy()
+    found["waived"] = False
+    extra: Findings = []
+    for w in _rows(waivers, ["code", "article", "claim", "key", "reason", "file", "line"]):
+        if w["code"] not in CATALOGUE:
+            extra.append(finding("waiver-unknown-code", file=w["file"], line=w["line"], code=w["code"]))
+            continue
+        mask = found["code"] == w["code"]
+        for column in ("article", "claim", "key"):
+            if w[column] is not None:
+                mask &= found[column] == w[column]
+        mask = mask.fillna(False).astype(bool) & ~found["waived"]
+        if not mask.any():
+            extra.append(finding("waiver-unused", file=w["file"], line=w["line"], code=w["code"],
+                                 article=w["article"], claim=w["claim"], key=w["key"]))
+            continue
+        found.loc[mask, "waived"] = True
+        found.loc[mask, "waiver_reason"] = w["reason"]
+    if extra:
+        found = pd.concat([found, schema.frame("findings", extra).assign(waived=False)], ignore_index=True)
+    return schema.frame("findings", found)
+
+
+def check(evidence: Evidence, checks: Iterable[Check] = CHECKS) -> pd.DataFrame:
+    """Run ``checks`` on ``evidence``; the findings table, waivers applied."""
+    rows: Findings = []
+    for run in checks:
+        rows.extend(run(evidence))
+    return apply_waivers(schema.frame("findings", rows), evidence.waivers)
+
+
+def failing(findings: pd.DataFrame, threshold: str = "error") -> pd.DataFrame:
+    """The findings that are not waived and at least as severe as ``threshold``."""
+    rank = findings["severity"].map(SEVERITY_RANK)
+    return findings[(rank >= SEVERITY_RANK[threshold]) & ~findings["waived"].fillna(False).astype(bool)]
+
+
+def completeness(ev: Evidence) -> pd.DataFrame:
+    """Per article: share of claims cited, of statistics cited, of cited references identified."""
+    claims = ev.claims.assign(cited=ev.claims["citations"].str.strip() != "")
+    per_claim = claims.groupby("article")["cited"].agg(claims="size", claims_cited="sum")
+    stats = ev.statistics.merge(claims[["claim", "cited"]], on="claim", how="left")
+    per_stat = stats.groupby("article")["cited"].agg(statistics="size", statistics_cited="sum")
+    cited = ev.citations.loc[ev.citations["key"].notna(), ["article", "key"]].drop_duplicates()
+    refs = ev.references.drop_duplicates("key")
+    identified = refs.loc[refs["doi"].notna() | refs["pmid"].notna(), "key"]
+    cited = cited.assign(identified=cited["key"].isin(identified))
+    per_ref = cited.groupby("article")["identified"].agg(references_cited="size",
+                                                          references_identified="sum")
+    table = (ev.articles[["article"]].set_index("article")
+             .join([per_claim, per_stat, per_ref]).fillna(0).reset_index())
+    for part, whole in (("claims_cited", "claims"), ("statistics_cited", "statistics"),
+                        ("references_identified", "references_cited")):
+        share = "share_" + part
+        table[share] = (table[part] / table[whole]).where(table[whole] > 0)
+    return schema.frame("completeness", table)

@@ -1,0 +1,90 @@
+"""The ``evidence-kit`` command: a thin shell over the library.
+
+Each sub-command parses its arguments, calls the library and prints. Errors that carry a user
+message (``EvidenceKitError``) are caught in one place, in ``main``, and printed as one line each
+with exit status 2. Heavy modules (plotting, statistics, notebooks) are imported inside the
+sub-commands that need them, so ``check`` starts fast.
+
+Exit status: 0 clean, 1 findings at or above ``--fail-on``, 2 unusable input or usage,
+3 an internal error (a bug: please report it with EVIDENCE_KIT_DEBUG=1 output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Sequence
+
+from .errors import EvidenceKitError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors share the one error path."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .checks import check, completeness, failing
+    from .load import load
+    from .output import render
+
+    evidence = load(args.root)
+    findings = check(evidence)
+    sys.stdout.write(render(findings, completeness(evidence), args.format, args.fail_on))
+    return 1 if len(failing(findings, args.fail_on)) else 0
+
+
+def _codes(args: argparse.Namespace) -> int:
+    from .findings import CATALOGUE
+
+    for code in CATALOGUE.values():
+        print(f"{code.code:<28} {code.severity:<8} {code.explanation}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="evidence-kit", description="Audit the evidence behind health articles.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    check = commands.add_parser("check", help="check citations, bibliography and statistics",
+                                description="Check the evidence of the project at ROOT.")
+    check.add_argument("root", nargs="?", default=".", metavar="ROOT",
+                       help="project folder with evidence/ and references.bib (default: .)")
+    check.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
+    check.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                       help="exit 1 when an unwaived finding is at least this severe (default: error)")
+    check.set_defaults(run=_check)
+
+    codes = commands.add_parser("codes", help="list the finding codes with their severity")
+    codes.set_defaults(run=_codes)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except EvidenceKitError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"evidence-kit: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("evidence-kit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("EVIDENCE_KIT_DEBUG"):
+            raise
+        print(f"evidence-kit: internal error: {type(exc).__name__}: {exc} "
+              "(set EVIDENCE_KIT_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

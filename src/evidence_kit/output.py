@@ -1,0 +1,141 @@
+"""Render the findings of a check for people and for CI: text, JSON, JUnit XML, GitHub annotations.
+
+Presentation only: every function takes the findings and completeness tables and returns text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+
+from .findings import SEVERITY_RANK
+
+FORMATS = ("text", "json", "junit", "github")
+
+
+def summary(findings: pd.DataFrame, completeness: pd.DataFrame, threshold: str) -> dict[str, Any]:
+    """Counts of findings by severity (waived apart), whether CI fails, completeness per article."""
+    waived = findings["waived"].fillna(False).astype(bool)
+    active = findings[~waived]
+    counts = {sev: int((active["severity"] == sev).sum()) for sev in SEVERITY_RANK}
+    failing = int((active["severity"].map(SEVERITY_RANK) >= SEVERITY_RANK[threshold]).sum())
+    return {
+        "findings": int(len(findings)),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+        "waived": int(waived.sum()),
+        "fail_on": threshold,
+        "failing": failing,
+        "passed": failing == 0,
+        "completeness": [_plain(row) for row in completeness.to_dict("records")],
+    }
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready values: <NA> and NaN become null, numpy numbers become Python numbers."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            out[key] = None
+        elif hasattr(value, "item"):
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
+
+
+def _location(row: dict[str, Any]) -> str:
+    return f"{row['file']}:{row['line']}" if row["line"] is not None else str(row["file"])
+
+
+def render(findings: pd.DataFrame, completeness: pd.DataFrame, fmt: str = "text",
+           threshold: str = "error") -> str:
+    facts = summary(findings, completeness, threshold)
+    rows = [_plain(r) for r in findings.to_dict("records")]
+    return {"text": _text, "json": _json, "junit": _junit, "github": _github}[fmt](rows, facts)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _text(rows: list[dict[str, Any]], facts: dict[str, Any]) -> str:
+    lines = [f"{_location(r)}: {r['severity']} [{r['code']}] {r['message']}" for r in rows if not r["waived"]]
+    waived = [r for r in rows if r["waived"]]
+    if waived:
+        lines.append(f"\nwaived ({len(waived)}):")
+        lines.extend(f"  {_location(r)}: [{r['code']}] {r['message']} -- {r['waiver_reason']}" for r in waived)
+    if facts["completeness"]:
+        lines.append("\ncompleteness        claims cited   statistics cited   cited refs with DOI/PMID")
+        for c in facts["completeness"]:
+            lines.append(
+                f"  article {c['article']:<10} {c['claims_cited']:>3}/{c['claims']:<3} {_percent(c['share_claims_cited']):>5}"
+                f"   {c['statistics_cited']:>3}/{c['statistics']:<3} {_percent(c['share_statistics_cited']):>5}"
+                f"   {c['references_identified']:>3}/{c['references_cited']:<3} "
+                f"{_percent(c['share_references_identified']):>5}")
+    verdict = "passed" if facts["passed"] else "FAILED"
+    lines.append(f"\n{verdict}: {facts['errors']} errors, {facts['warnings']} warnings, "
+                 f"{facts['waived']} waived (fail on {facts['fail_on']})")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _json(rows: list[dict[str, Any]], facts: dict[str, Any]) -> str:
+    return json.dumps({"findings": rows, "summary": facts}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _junit(rows: list[dict[str, Any]], facts: dict[str, Any]) -> str:
+    """One test case per finding: a failure at or above the threshold, skipped when waived."""
+    suite = ET.Element("testsuite", name="evidence-kit check", tests=str(max(len(rows), 1)),
+                       failures=str(facts["failing"]), errors="0", skipped=str(facts["waived"]))
+    rank = SEVERITY_RANK[facts["fail_on"]]
+    for r in rows:
+        case = ET.SubElement(suite, "testcase", classname=r["code"], name=f"{_location(r)} {r['message']}",
+                             file=str(r["file"]))
+        if r["line"] is not None:
+            case.set("line", str(r["line"]))
+        if r["waived"]:
+            ET.SubElement(case, "skipped", message=f"waived: {r['waiver_reason']}")
+        elif SEVERITY_RANK[r["severity"]] >= rank:
+            failure = ET.SubElement(case, "failure", type=r["code"], message=r["message"])
+            failure.text = f"{_location(r)}: {r['severity']} [{r['code']}] {r['message']}"
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = f"{r['severity']}: {r['message']}"
+    if not rows:
+        ET.SubElement(suite, "testcase", classname="evidence-kit", name="no findings")
+    suites = ET.Element("testsuites", name="evidence-kit", tests=suite.get("tests", "0"),
+                        failures=suite.get("failures", "0"))
+    suites.append(suite)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(rows: list[dict[str, Any]], facts: dict[str, Any]) -> str:
+    """GitHub Actions workflow commands; waived findings are notices."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for r in rows:
+        kind = "notice" if r["waived"] else level[r["severity"]]
+        props = [f"file={_escape_property(str(r['file']))}"]
+        if r["line"] is not None:
+            props.append(f"line={r['line']}")
+        props.append(f"title={_escape_property(r['code'])}")
+        message = r["message"] + (f" (waived: {r['waiver_reason']})" if r["waived"] else "")
+        lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
+    verdict = "passed" if facts["passed"] else "failed"
+    lines.append(f"evidence-kit check {verdict}: {facts['errors']} errors, {facts['warnings']} warnings, "
+                 f"{facts['waived']} waived")
+    return "\n".join(lines) + "\n"
