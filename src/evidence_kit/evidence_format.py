@@ -111,25 +111,28 @@ class _Reader:
     def mapping(self, node: yaml.Node, spec: dict[str, Field], what: str) -> dict[str, Any] | None:
         """A mapping of known fields; returns ``{name: value, "line": n}`` or None if unusable."""
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, f"{what} must be a mapping of fields")
+            self.problem(node, f"{what or 'the file'} must be a mapping of fields, not {_show(node)}")
             return None
         out: dict[str, Any] = {"line": node.start_mark.line + 1}
+        present: set[str] = set()
+        inside = f" in {what}" if what else ""
         for key_node, value_node in node.value:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             fspec = spec.get(name) if name is not None else None
             if fspec is None:
                 known = ", ".join(spec)
-                self.problem(key_node, f"unknown field {name!r} in {what} (known: {known})")
+                self.problem(key_node, f"unknown field {name!r}{inside} (known: {known})")
                 continue
-            if name in out:
-                self.problem(key_node, f"field {name!r} is given twice in {what}")
+            if name in present:
+                self.problem(key_node, f"field {name!r} is given twice{inside}")
                 continue
-            value = self.value(value_node, fspec, f"{what}.{name}")
+            present.add(name)
+            value = self.value(value_node, fspec, f"{what}.{name}" if what else name)
             if value is not None:
                 out[name] = value
         for name, fspec in spec.items():
-            if fspec.required and name not in out:
-                self.problem(node, f"{what} lacks required field {name!r}")
+            if fspec.required and name not in present:
+                self.problem(node, f"{what or 'the file'} lacks required field {name!r}")
         return out
 
     def value(self, node: yaml.Node, spec: Field, what: str) -> Any:
@@ -228,9 +231,9 @@ def _compose(text: str, file: str) -> yaml.Node | None:
 def _read(text: str, file: str, spec: dict[str, Field], what: str) -> dict[str, Any]:
     root = _compose(text, file)
     if root is None:
-        raise UnusableInput.at(file, 1, f"the file is empty; expected a {what}")
+        raise UnusableInput.at(file, 1, f"the file is empty; expected {what}")
     reader = _Reader(file)
-    data = reader.mapping(root, spec, what)
+    data = reader.mapping(root, spec, "")
     if reader.problems or data is None:
         raise UnusableInput(reader.problems)
     return data
@@ -245,7 +248,7 @@ def read_article_file(text: str, file: str) -> dict[str, Any]:
 
     Raises ``UnusableInput`` listing every problem with its ``file:line``.
     """
-    data = _read(text, file, ARTICLE_FILE, "article file")
+    data = _read(text, file, ARTICLE_FILE, "an article with its claims")
     data.setdefault("claims", [])
     return data
 
@@ -254,7 +257,7 @@ def read_waivers_file(text: str, file: str) -> list[dict[str, Any]]:
     """Parse ``evidence/waivers.yaml``; returns the waivers, each with its ``line``."""
     if not text.strip():
         return []
-    return _read(text, file, WAIVERS_FILE, "waivers file").get("waivers", [])
+    return _read(text, file, WAIVERS_FILE, "a list of waivers").get("waivers", [])
 
 
 _MARKER_SPLIT = re.compile(r"\s*[,;]\s*|\s+")
@@ -270,7 +273,7 @@ def split_citations(printed: str | None) -> list[tuple[str, int | None]]:
     if not printed or not printed.strip():
         return []
     out: list[tuple[str, int | None]] = []
-    for token in _MARKER_SPLIT.split(printed.strip().strip("[]()")):
+    for token in _MARKER_SPLIT.split(printed.replace("][", ",").strip().strip("[]()")):
         token = token.strip("[]()")
         if not token:
             continue

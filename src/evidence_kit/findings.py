@@ -93,7 +93,7 @@ CATALOGUE: dict[str, Code] = {
 }
 
 
-def finding(code: str, *, file: str | None = None, line: int | None = None, article: str | None = None,
+def finding(code: str, /, *, file: str | None = None, line: int | None = None, article: str | None = None,
             claim: str | None = None, key: str | None = None, **facts: Any) -> dict[str, Any]:
     """One finding row; ``facts`` fill the message template."""
     entry = CATALOGUE[code]

@@ -1,0 +1,111 @@
+"""The loader: tables with the declared schema, rows that know their line, rejections with file:line."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence_kit import schema
+from evidence_kit.errors import UnusableInput
+from evidence_kit.evidence_format import split_citations
+from evidence_kit.load import load
+
+ART = "evidence/articles/001.yaml"
+
+
+def test_tables_follow_the_schema(project):
+    ev = load(project.root)
+    for name in ("articles", "listed_references", "claims", "citations", "statistics", "source_values",
+                 "references", "waivers"):
+        schema.validate(name, ev.table(name))
+    assert list(ev.claims["claim"]) == ["001-c01", "001-c02", "001-c03"]
+    assert list(ev.claims["line"]) == [10, 14, 23]
+    assert ev.claims.loc[1, "statement"].startswith("Hereditary primary dystonias: These have")
+    cites = ev.citations[ev.citations["claim"] == "001-c03"]
+    assert list(cites["printed"]) == ["2", "1"] and list(cites["key"]) == ["jones2019", "smith2020"]
+    assert list(ev.statistics["statistic"]) == ["001-c02/1", "001-c03/1"]
+    assert ev.source_values.iloc[0][["key", "n", "N", "line"]].tolist() == ["jones2019", 8, 10, 30]
+    assert list(ev.references["key"]) == ["smith2020", "jones2019"]
+
+
+def test_article_id_stays_as_typed(project):
+    project.edit(ART, 'id: "001"', "id: 001")
+    assert load(project.root).articles.loc[0, "article"] == "001"
+
+
+@pytest.mark.parametrize("old, new, line, words", [
+    ("  title: A test article\n", "  title: A test article\n  colour: red\n", 4, "unknown field 'colour'"),
+    ("  status: submitted", "  status: done", 4, "must be one of submitted | under review | approved"),
+    ("            n: 8", "            n: eight", 32, "must be a whole number"),
+    ("  title: A test article", "  title: [a, list]", 3, "must be text, not a list"),
+    ("    section: Causes\n    statement: Leg", "    section: Causes\n    section: Again\n    statement: Leg",
+     12, "field 'section' is given twice"),
+    ("  - id: 001-c02", "  - id: 001-c01", 14, "claim id '001-c01' is already used at evidence/articles/001.yaml:10"),
+    ("    1: smith2020\n", "    one: smith2020\n", 7, "is not a reference number"),
+    ("    2: jones2019\n", "    1: jones2019\n", 8, "reference 1 is listed twice"),
+    ("  status: submitted\n", "", 2, "lacks required field 'status'"),
+    ("claims:\n", "claims: [\n", None, "not valid YAML"),
+    ("  accessed: x\n", "", None, None),
+])
+def test_rejections_name_file_and_line(project, old, new, line, words):
+    if words is None:  # accessed is optional: a bad date is rejected, a missing one is fine
+        project.edit(ART, "  status: submitted\n", "  status: submitted\n  accessed: 30/11/2026\n")
+        line, words = 5, "must be a date like 2026-11-30"
+    else:
+        project.edit(ART, old, new)
+    with pytest.raises(UnusableInput) as caught:
+        load(project.root)
+    text = str(caught.value)
+    assert words in text
+    if line is not None:
+        assert f"{ART}:{line}:" in text
+    else:
+        assert text.startswith(f"{ART}:")
+
+
+def test_duplicate_article_ids_across_files(project):
+    project.article((project.root / ART).read_text().replace("001-c0", "002-c0"), name="002.yaml")
+    with pytest.raises(UnusableInput, match=r"evidence/articles/002.yaml:2: article id '001' is already used"):
+        load(project.root)
+
+
+def test_all_problems_are_reported_together(project):
+    project.edit(ART, "  status: submitted", "  status: done\n  colour: red")
+    with pytest.raises(UnusableInput) as caught:
+        load(project.root)
+    assert len(caught.value.problems) == 2
+
+
+def test_empty_evidence_file(project):
+    project.article("")
+    with pytest.raises(UnusableInput, match=r"001.yaml:1: the file is empty"):
+        load(project.root)
+
+
+def test_evidence_file_not_utf8(project):
+    (project.root / ART).write_bytes(b"article:\n  title: caf\xe9\n")
+    with pytest.raises(UnusableInput, match=r"001.yaml:2: not UTF-8"):
+        load(project.root)
+
+
+def test_no_evidence_at_all(tmp_path):
+    with pytest.raises(UnusableInput, match="no article evidence files"):
+        load(tmp_path)
+
+
+def test_yaml_tags_construct_nothing(project):
+    project.edit(ART, "  title: A test article", "  title: !!python/object/apply:os.system ['echo pwned']")
+    with pytest.raises(UnusableInput):
+        load(project.root)
+
+
+@pytest.mark.parametrize("printed, expected", [
+    ("1", [("1", 1)]),
+    ("3, 1", [("3", 3), ("1", 1)]),
+    ("[3][4]", [("3", 3), ("4", 4)]),
+    ("3-5", [("3-5", 3), ("3-5", 4), ("3-5", 5)]),
+    ("2, x", [("2", 2), ("x", None)]),
+    ("", []),
+    (None, []),
+])
+def test_split_citations(printed, expected):
+    assert split_citations(printed) == expected
