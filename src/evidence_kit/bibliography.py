@@ -1,0 +1,411 @@
+"""Read a BibTeX bibliography into the ``references`` table, with a finding for every problem.
+
+``read_bibliography`` is pure: the loader opens the file and passes its bytes. It never raises for
+bad input; decoding errors, blocks the parser could not read, duplicate keys, fields and DOIs,
+malformed identifiers, missing required fields and unexpanded macros all come back as findings.
+
+bibtexparser v2 does the splitting, with an empty parse stack. Its default middlewares cost about
+15% of the parse, skip entries with duplicate fields (which it sets aside as failed blocks), and
+resolve an ``@string`` wherever it is defined, while BibTeX reads the file top to bottom. So this
+module resolves macros and strips delimiters itself, in the one pass that builds the table, and
+only for what it needs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+import bibtexparser
+import pandas as pd
+from bibtexparser.exceptions import BlockAbortedException
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+    String,
+)
+
+from . import schema
+from .findings import finding
+
+# Required fields per entry type, after the BibTeX standard styles (btxdoc). A tuple means "any
+# one of these". biblatex's ``date`` and ``journaltitle`` count for ``year`` and ``journal``.
+# Types not listed (misc, online, ...) require nothing.
+YEAR = ("year", "date")
+AUTHOR_OR_EDITOR = ("author", "editor")
+REQUIRED_FIELDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
+    "article": ("author", "title", ("journal", "journaltitle"), YEAR),
+    "book": (AUTHOR_OR_EDITOR, "title", "publisher", YEAR),
+    "booklet": ("title",),
+    "inbook": (AUTHOR_OR_EDITOR, "title", ("chapter", "pages"), "publisher", YEAR),
+    "incollection": ("author", "title", "booktitle", "publisher", YEAR),
+    "inproceedings": ("author", "title", "booktitle", YEAR),
+    "conference": ("author", "title", "booktitle", YEAR),
+    "manual": ("title",),
+    "mastersthesis": ("author", "title", "school", YEAR),
+    "phdthesis": ("author", "title", "school", YEAR),
+    "proceedings": ("title", YEAR),
+    "techreport": ("author", "title", "institution", YEAR),
+    "unpublished": ("author", "title", "note"),
+}
+
+# Where the ``journal`` column comes from, first present field wins.
+VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "publisher", "institution", "howpublished")
+
+# Macros every standard style defines, so ``month = jan`` is not an unexpanded string.
+PREDEFINED_MACROS = {
+    name[:3].lower(): name
+    for name in ["January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"]
+}
+
+DOI_RESOLVER = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+DOI_SYNTAX = re.compile(r"10\.[0-9]{4,}(?:\.[0-9]+)*/\S+")
+PMID_SYNTAX = re.compile(r"[0-9]{1,8}")
+PUBMED_EPRINT_TYPES = {"pubmed", "pmid"}
+
+# Delimiters as bibtexparser's splitter sees them: a brace or quote preceded by a backslash is
+# not one, so a value splits here exactly where the splitter ended it.
+_BRACES = re.compile(r"(?<!\\)[{}]")
+_BRACES_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
+_MACRO_NAME = re.compile(r"[^\s\"#%'(),={}]+")
+_CONCATENATION = re.compile(r"\s*(#)?\s*")
+
+# A parsed field value: a list of parts, each literal text or the name of a macro.
+LITERAL, MACRO = 0, 1
+
+
+def read_bibliography(data: bytes | str, file: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Read BibTeX ``data`` (bytes as read from ``file``, or text) into the ``references`` table.
+
+    Returns the table (one row per entry, first definition of a key wins, ``line`` 1-based) and
+    the findings, in file order. ``file`` is only recorded, never opened.
+    """
+    found: list[dict[str, Any]] = []
+    text = _decode(data, file, found)
+    if text is None or not text.strip():
+        return schema.frame("references"), found
+    try:
+        library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # a parser bug must not hide the rest of the audit behind a traceback
+        reason = f"bibtexparser failed on this file ({type(exc).__name__}: {_collapse(str(exc))})"
+        found.append(finding("bib-unparsable", file=file, line=None, reason=reason))
+        return schema.frame("references"), found
+    return _Reader(file, found).read(library)
+
+
+def _decode(data: bytes | str, file: str, found: list[dict[str, Any]]) -> str | None:
+    """The text of ``data``, or None for binary content; decoding problems go to ``found``."""
+    if isinstance(data, str):
+        text = data[1:] if data.startswith("\ufeff") else data
+        nul = text.find("\x00")
+        if nul >= 0:
+            found.append(_binary(file, text.count("\n", 0, nul) + 1, utf16=False))
+            return None
+    else:
+        raw = bytes(data)
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            found.append(_binary(file, raw.count(b"\n", 0, nul) + 1, utf16=utf16))
+            return None
+        if raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            found.append(finding("bib-not-utf8", file=file, line=raw.count(b"\n", 0, exc.start) + 1,
+                                 byte=f"0x{raw[exc.start]:02x}"))
+            text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:
+        # The splitter counts "\n" only, and a "\r" left in a value would end up in the table.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _binary(file: str, line: int, utf16: bool) -> dict[str, Any]:
+    what = "UTF-16 text; save it as UTF-8" if utf16 else "binary content, not BibTeX text"
+    return finding("bib-unparsable", file=file, line=line, reason=f"{what} (NUL byte on this line)")
+
+
+class _Reader:
+    """One pass over the parsed blocks, building plain column lists and findings."""
+
+    def __init__(self, file: str, found: list[dict[str, Any]]):
+        self.file = file
+        self.found = found
+        self.columns: dict[str, list[Any]] = {name: [] for name in schema.columns("references")}
+        self.keys: dict[str, tuple[str, int]] = {}  # lower-case key -> (key, line)
+        self.dois: dict[str, str] = {}  # normalised DOI -> key of its first entry
+        self.macros: dict[str, str | None] = dict(PREDEFINED_MACROS)  # None: not expandable
+        self.macro_lines: dict[str, int] = {}
+        self.later_macros: dict[str, str | None] | None = None
+        self.library: bibtexparser.Library | None = None
+
+    def read(self, library: bibtexparser.Library) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        self.library = library
+        for block in library.blocks:
+            if isinstance(block, Entry):
+                self.entry(block)
+            elif isinstance(block, String):
+                self.string(block)
+            elif isinstance(block, ParsingFailedBlock):
+                self.failed(block)
+        columns = self.columns
+        columns["file"] = [self.file] * len(columns["key"])
+        return schema.frame("references", pd.DataFrame(columns)), self.found
+
+    def failed(self, block: ParsingFailedBlock) -> None:
+        inner = block.ignore_error_block
+        if isinstance(block, (DuplicateFieldKeyBlock, DuplicateBlockKeyBlock)) and inner is not None:
+            # Both wrap a complete block; read it as such, with our own (case-insensitive) checks.
+            if isinstance(inner, Entry):
+                self.entry(inner)
+            elif isinstance(inner, String):
+                self.string(inner)
+            return
+        line = _line(block)
+        error = block.error
+        reason = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
+        raw = (block.raw or "").rstrip()
+        head = _collapse(raw.split("\n", 1)[0].split(",", 1)[0])[:60]
+        where = ""
+        if line is not None:
+            end = line + raw.count("\n")
+            if end != line:
+                where = f" (the block runs to line {end})"
+        self.found.append(finding("bib-unparsable", file=self.file, line=line,
+                                  reason=f"{head!r} could not be parsed: {_collapse(reason)}{where}"))
+
+    def string(self, block: String) -> None:
+        name = block.key.strip().lower()
+        line = _line(block)
+        if name in self.macro_lines:
+            self.found.append(finding("bib-duplicate-string", file=self.file, line=line,
+                                      name=block.key, other_line=self.macro_lines[name]))
+        else:
+            self.macro_lines[name] = line
+        parts = _parts(block.value)
+        text, complete = self.expand(parts) if parts is not None else ("", False)
+        self.macros[name] = text if complete else None
+
+    def entry(self, entry: Entry) -> None:
+        file, found, key = self.file, self.found, entry.key
+        line = _line(entry)
+        if not key:
+            found.append(finding("bib-unparsable", file=file, line=line,
+                                 reason=f"@{entry.entry_type} entry has no key"))
+            return
+        folded = key.lower()
+        first = self.keys.get(folded)
+        if first is not None:
+            other_key, other_line = first
+            note = "" if other_key == key else f" as {other_key!r} (keys differ only in case)"
+            found.append(finding("bib-duplicate-key", file=file, line=line, key=key,
+                                 other_line=other_line, case_note=note))
+            return
+        self.keys[folded] = (key, line)
+
+        values: dict[str, str] = {}
+        for field in entry.fields:
+            name = field.key.lower()
+            if name in values:
+                found.append(finding("bib-duplicate-field", file=file, line=_line(field), key=key,
+                                     field=field.key))
+                continue
+            raw = field.value
+            # Fast paths first: nearly every value is one braced or quoted literal, or a number.
+            if raw[:1] == "{" and raw[-1:] == "}" and "{" not in (inner := raw[1:-1]) and "}" not in inner:
+                values[name] = inner
+                continue
+            if raw[:1] == '"' and raw[-1:] == '"' and len(raw) > 1 and '"' not in raw[1:-1]:
+                values[name] = raw[1:-1]
+                continue
+            if raw.isdigit() and raw.isascii():
+                values[name] = raw
+                continue
+            values[name] = self.value(entry, field.key, raw, _line(field))
+
+        kind = entry.entry_type.lower()
+        for required in REQUIRED_FIELDS.get(kind, ()):
+            names = (required,) if isinstance(required, str) else required
+            if not any(values.get(n, "").strip() for n in names):
+                found.append(finding("bib-missing-field", file=file, line=line, key=key, type=kind,
+                                     field=" or ".join(names)))
+
+        doi = values.get("doi")
+        if doi is not None:
+            doi = _normalise_doi(doi) or None
+        if doi is not None:
+            if DOI_SYNTAX.fullmatch(doi) is None:
+                found.append(finding("bib-invalid-doi", file=file, line=_field_line(entry, "doi", line),
+                                     key=key, doi=values["doi"].strip()))
+            other = self.dois.setdefault(doi, key)
+            if other != key:
+                found.append(finding("bib-duplicate-doi", file=file, line=line, key=key, doi=doi,
+                                     other_key=other))
+
+        pmid_field = "pmid"
+        pmid = values.get("pmid")
+        if pmid is None and values.get("eprinttype", "").strip().lower() in PUBMED_EPRINT_TYPES:
+            pmid_field, pmid = "eprint", values.get("eprint")
+        if pmid is not None:
+            pmid = pmid.strip() or None
+        if pmid is not None and (PMID_SYNTAX.fullmatch(pmid) is None or int(pmid) == 0):
+            found.append(finding("bib-invalid-pmid", file=file, line=_field_line(entry, pmid_field, line),
+                                 key=key, pmid=pmid))
+
+        year = values.get("year")
+        if year is None and (date := values.get("date")):
+            year = date.strip()[:4]
+        venue = next((values[n] for n in VENUE_FIELDS if n in values), None)
+        author = values.get("author")
+        title = values.get("title")
+
+        columns = self.columns
+        columns["key"].append(key)
+        columns["type"].append(kind)
+        columns["title"].append(None if title is None else _unbrace(_collapse(title)))
+        columns["authors"].append(None if author is None else _collapse(author))
+        columns["year"].append(None if year is None else year.strip())
+        columns["journal"].append(None if venue is None else _collapse(venue))
+        columns["doi"].append(doi)
+        columns["pmid"].append(pmid)
+        columns["line"].append(line)
+
+    def value(self, entry: Entry, field: str, raw: str, line: int | None) -> str:
+        """The text of a value that is not a single literal; problems go to the findings."""
+        parts = _parts(raw)
+        if parts is None:
+            if raw.strip():
+                snippet = _collapse(raw)
+                snippet = snippet if len(snippet) <= 50 else snippet[:47] + "..."
+                reason = (f"entry {entry.key}, field {field!r}: {snippet!r} is not one value "
+                          "(a missing comma, quote or brace?)")
+            else:
+                reason = f"entry {entry.key}, field {field!r} has no value"
+            self.found.append(finding("bib-unparsable", file=self.file, line=line, reason=reason))
+            return _collapse(raw)
+        text, complete = self.expand(parts)
+        if len(parts) > 1 or not complete:
+            self.found.append(finding("bib-unexpanded-string", file=self.file, line=line,
+                                      key=entry.key, field=field))
+        return text
+
+    def expand(self, parts: list[tuple[int, str]]) -> tuple[str, bool]:
+        """The text of ``parts``, and whether every macro was defined before this point.
+
+        A macro defined only further down is expanded for the table, as the author meant it, but
+        reported incomplete: BibTeX reads top to bottom and would not know it yet.
+        """
+        texts = []
+        complete = True
+        for kind, part in parts:
+            if kind == LITERAL:
+                texts.append(part)
+                continue
+            value = self.macros.get(part.lower())
+            if value is None:
+                complete = False
+                value = self.later_macro(part.lower())
+            texts.append(part if value is None else value)
+        return "".join(texts), complete
+
+    def later_macro(self, name: str) -> str | None:
+        if self.later_macros is None:
+            later: dict[str, str | None] = {}
+            for block in self.library.blocks if self.library is not None else ():
+                if isinstance(block, DuplicateBlockKeyBlock):
+                    block = block.ignore_error_block
+                if isinstance(block, String):
+                    parts = _parts(block.value)
+                    simple = parts is not None and all(kind == LITERAL for kind, _ in parts)
+                    later.setdefault(block.key.strip().lower(),
+                                     "".join(p for _, p in parts) if simple and parts else None)
+            self.later_macros = later
+        return self.later_macros.get(name)
+
+
+def _parts(raw: str) -> list[tuple[int, str]] | None:
+    """Split a raw BibTeX value into its ``#``-joined parts, or None if it is not one value."""
+    parts: list[tuple[int, str]] = []
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        end = -1
+        if c == "{":
+            depth = 0
+            for m in _BRACES.finditer(raw, i):
+                depth += 1 if m.group() == "{" else -1
+                if depth == 0:
+                    end = m.end()
+                    break
+            if end < 0:
+                return None
+            parts.append((LITERAL, raw[i + 1:end - 1]))
+        elif c == '"':
+            depth = 0
+            for m in _BRACES_OR_QUOTE.finditer(raw, i + 1):
+                d = m.group()
+                if d == "{":
+                    depth += 1
+                elif d == "}":
+                    depth -= 1
+                    if depth < 0:
+                        return None
+                elif depth == 0:
+                    end = m.end()
+                    break
+            if end < 0:
+                return None
+            parts.append((LITERAL, raw[i + 1:end - 1]))
+        else:
+            m = _MACRO_NAME.match(raw, i)
+            if m is None:
+                return None
+            end = m.end()
+            name = m.group()
+            parts.append((LITERAL, name) if name.isdigit() and name.isascii() else (MACRO, name))
+        sep = _CONCATENATION.match(raw, end)
+        i = sep.end()
+        if sep.group(1) is None:
+            return parts if i >= n else None
+    return None  # empty, or ends in a dangling '#'
+
+
+def _normalise_doi(doi: str) -> str:
+    doi = DOI_RESOLVER.sub("", doi.strip()).strip().lower()
+    if "\\" in doi:
+        # LaTeX escapes are common in DOIs of .bib files: 10.1002/(sici)\_x is 10.1002/(sici)_x.
+        doi = doi.replace("\\_", "_").replace("\\%", "%").replace("\\&", "&")
+    return doi
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unbrace(text: str) -> str:
+    """``text`` without braces that enclose all of it: ``{{The Title}}`` is ``The Title``."""
+    while text[:1] == "{" and text[-1:] == "}":
+        parts = _parts(text)
+        if parts is None or len(parts) != 1:
+            break
+        text = parts[0][1].strip()
+    return text
+
+
+def _line(item: Any) -> int | None:
+    """The 1-based line of a block or field (bibtexparser counts from 0)."""
+    start = item.start_line
+    return None if start is None else start + 1
+
+
+def _field_line(entry: Entry, name: str, default: int | None) -> int | None:
+    for field in entry.fields:
+        if field.key.lower() == name:
+            return _line(field)
+    return default
