@@ -1,0 +1,37 @@
+# Quick start: `make audit` checks the shipped evidence; `make test` runs the whole test suite.
+# Both set up a virtual environment in .venv first, with the versions pinned in constraints.txt.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: audit test setup setup-test browser lab report clean
+
+audit: $(VENV)/.installed
+	$(BIN)/evidence-kit check .
+
+test: $(VENV)/.installed-test browser
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all]"
+	touch $@
+
+# The HTML report's test drives Debian's Chromium; install it when it is absent (needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
