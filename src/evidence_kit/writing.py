@@ -1,0 +1,61 @@
+"""Writing files safely: the only way the toolkit writes what a reviewer may keep.
+
+``write_new`` and ``write_atomic`` write a temporary file beside the target and rename it into
+place, so a reader never sees half a file and a crash never leaves one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import EvidenceKitError
+
+
+class WouldOverwrite(EvidenceKitError):
+    """The target exists and the toolkit does not overwrite what a reviewer may have edited."""
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_new(path: str | Path, data: str | bytes) -> Path:
+    """Like ``write_atomic``, but refuse (``WouldOverwrite``) when ``path`` already exists.
+
+    The final step is a hard link, which fails if the target appeared meanwhile, so two writers
+    racing for one name cannot both succeed.
+    """
+    path = Path(path)
+    if path.exists():
+        raise WouldOverwrite(f"{path}: already exists; not overwriting it (choose another name or remove it)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise WouldOverwrite(f"{path}: already exists; not overwriting it") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
