@@ -246,6 +246,7 @@ def test_unbalanced_braces_are_reported_and_the_next_entry_is_read():
     table, found = read(text)
     assert codes(found) == [("bib-unparsable", 1)]
     assert "'@article{broken'" in found[0]["message"]
+    assert found[0]["key"] == "broken"  # so it can be waived per key
     assert "\n" not in found[0]["message"]
     assert table["key"].tolist() == ["fine"]
     assert table.loc[0, "line"] == 6
@@ -261,6 +262,13 @@ def test_unclosed_entry_at_end_of_file():
 def test_missing_comma_after_key():
     _, found = read("\n@misc{nokey title = {x}}\n")
     assert codes(found) == [("bib-unparsable", 2)]
+    assert found[0]["key"] is None
+
+
+def test_string_with_a_malformed_value():
+    table, found = read('@string{jl = {J} Life}\n@misc{a, journal = jl}\n')
+    assert codes(found) == [("bib-unparsable", 1), ("bib-unexpanded-string", 2)]
+    assert table.loc[0, "journal"] == "jl"
 
 
 def test_missing_comma_between_fields():
@@ -505,7 +513,8 @@ def test_types_without_requirements(kind):
 def test_bibtexparser_default_stack_resolves_strings_defined_later():
     # Why this module resolves macros itself: bibtexparser resolves an @string wherever it is
     # defined, and leaves a concatenation as raw text, while BibTeX reads top to bottom.
-    library = bibtexparser.parse_string('@misc{a, journal = jl, title = jl # " more"}\n@string{jl = "J Life"}\n')
+    text = '@misc{a, journal = jl, title = jl # " more"}\n@string{jl = "J Life"}\n'
+    library = bibtexparser.parse_string(text)
     fields = library.entries[0].fields_dict
     assert fields["journal"].value == "J Life"
     assert fields["title"].value == 'jl # " more"'

@@ -73,6 +73,8 @@ _BRACES = re.compile(r"(?<!\\)[{}]")
 _BRACES_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
 _MACRO_NAME = re.compile(r"[^\s\"#%'(),={}]+")
 _CONCATENATION = re.compile(r"\s*(#)?\s*")
+_ENTRY_HEAD = re.compile(r"@(\w*)\s*[{(]\s*([^\s,{}()\"=#%']+)\s*,")
+_NOT_ENTRIES = {"comment", "preamble", "string"}
 
 # A parsed field value: a list of parts, each literal text or the name of a macro.
 LITERAL, MACRO = 0, 1
@@ -82,7 +84,8 @@ def read_bibliography(data: bytes | str, file: str) -> tuple[pd.DataFrame, list[
     """Read BibTeX ``data`` (bytes as read from ``file``, or text) into the ``references`` table.
 
     Returns the table (one row per entry, first definition of a key wins, ``line`` 1-based) and
-    the findings, in file order. ``file`` is only recorded, never opened.
+    the findings, in file order. ``doi`` holds the normalised DOI (lower case, no resolver prefix)
+    even when it is malformed; the finding says so. ``file`` is only recorded, never opened.
     """
     found: list[dict[str, Any]] = []
     text = _decode(data, file, found)
@@ -94,7 +97,7 @@ def read_bibliography(data: bytes | str, file: str) -> tuple[pd.DataFrame, list[
         reason = f"bibtexparser failed on this file ({type(exc).__name__}: {_collapse(str(exc))})"
         found.append(finding("bib-unparsable", file=file, line=None, reason=reason))
         return schema.frame("references"), found
-    return _Reader(file, found).read(library)
+    return _Reader(file, found, library).read()
 
 
 def _decode(data: bytes | str, file: str, found: list[dict[str, Any]]) -> str | None:
@@ -134,20 +137,19 @@ def _binary(file: str, line: int, utf16: bool) -> dict[str, Any]:
 class _Reader:
     """One pass over the parsed blocks, building plain column lists and findings."""
 
-    def __init__(self, file: str, found: list[dict[str, Any]]):
+    def __init__(self, file: str, found: list[dict[str, Any]], library: bibtexparser.Library):
         self.file = file
         self.found = found
+        self.library = library
         self.columns: dict[str, list[Any]] = {name: [] for name in schema.columns("references")}
         self.keys: dict[str, tuple[str, int]] = {}  # lower-case key -> (key, line)
         self.dois: dict[str, str] = {}  # normalised DOI -> key of its first entry
         self.macros: dict[str, str | None] = dict(PREDEFINED_MACROS)  # None: not expandable
         self.macro_lines: dict[str, int] = {}
         self.later_macros: dict[str, str | None] | None = None
-        self.library: bibtexparser.Library | None = None
 
-    def read(self, library: bibtexparser.Library) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-        self.library = library
-        for block in library.blocks:
+    def read(self) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        for block in self.library.blocks:
             if isinstance(block, Entry):
                 self.entry(block)
             elif isinstance(block, String):
@@ -172,12 +174,15 @@ class _Reader:
         reason = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
         raw = (block.raw or "").rstrip()
         head = _collapse(raw.split("\n", 1)[0].split(",", 1)[0])[:60]
+        # Name the entry when the head shows its key, so the finding can be waived per key.
+        named = _ENTRY_HEAD.match(raw)
+        key = named.group(2) if named and named.group(1).lower() not in _NOT_ENTRIES else None
         where = ""
         if line is not None:
             end = line + raw.count("\n")
             if end != line:
                 where = f" (the block runs to line {end})"
-        self.found.append(finding("bib-unparsable", file=self.file, line=line,
+        self.found.append(finding("bib-unparsable", file=self.file, line=line, key=key,
                                   reason=f"{head!r} could not be parsed: {_collapse(reason)}{where}"))
 
     def string(self, block: String) -> None:
@@ -189,7 +194,12 @@ class _Reader:
         else:
             self.macro_lines[name] = line
         parts = _parts(block.value)
-        text, complete = self.expand(parts) if parts is not None else ("", False)
+        if parts is None:
+            self.found.append(finding("bib-unparsable", file=self.file, line=line,
+                                      reason=f"@string {block.key!r} does not define one value"))
+            self.macros[name] = None
+            return
+        text, complete = self.expand(parts)
         self.macros[name] = text if complete else None
 
     def entry(self, entry: Entry) -> None:
@@ -317,7 +327,7 @@ class _Reader:
     def later_macro(self, name: str) -> str | None:
         if self.later_macros is None:
             later: dict[str, str | None] = {}
-            for block in self.library.blocks if self.library is not None else ():
+            for block in self.library.blocks:
                 if isinstance(block, DuplicateBlockKeyBlock):
                     block = block.ignore_error_block
                 if isinstance(block, String):
