@@ -12,6 +12,7 @@ Exit status: 0 clean, 1 findings at or above ``--fail-on``, 2 unusable input or 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import Callable, Sequence
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # bibtexparser logs a warning per failed block; each is already a finding with its line.
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     try:
         args = build_parser().parse_args(argv)
         run: Callable[[argparse.Namespace], int] = args.run
