@@ -109,3 +109,14 @@ def test_yaml_tags_construct_nothing(project):
 ])
 def test_split_citations(printed, expected):
     assert split_citations(printed) == expected
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("article:\n  id: x\n  title: a\x07b\n", 3, "character U+0007 is not allowed"),
+    ("article:\n  title: \ud800\n", 2, "lone surrogate"),
+])
+def test_unreadable_characters_are_rejected_with_their_line(text, line, words):
+    from evidence_kit.evidence_format import read_article_file
+
+    with pytest.raises(UnusableInput, match=rf"^x.yaml:{line}: .*{words}"):
+        read_article_file(text, "x.yaml")

@@ -223,9 +223,17 @@ def _compose(text: str, file: str) -> yaml.Node | None:
         line = mark.line + 1 if mark is not None else None
         reason = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise UnusableInput.at(file, line, f"not valid YAML: {reason}") from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+    except yaml.reader.ReaderError as exc:  # a control character; position counts characters
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise UnusableInput.at(file, line, f"not valid YAML: character U+{code:04X} is not allowed "
+                                           f"({exc.reason})") from None
+    except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnusableInput.at(file, None, f"not valid YAML: {first}") from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: only reachable from text built in Python
+        line = text.count("\n", 0, exc.start) + 1
+        raise UnusableInput.at(file, line, "not valid text: a lone surrogate character") from None
 
 
 def _read(text: str, file: str, spec: dict[str, Field], what: str) -> dict[str, Any]:
