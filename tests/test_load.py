@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from evidence_kit import schema
@@ -118,5 +120,5 @@ def test_split_citations(printed, expected):
 def test_unreadable_characters_are_rejected_with_their_line(text, line, words):
     from evidence_kit.evidence_format import read_article_file
 
-    with pytest.raises(UnusableInput, match=rf"^x.yaml:{line}: .*{words}"):
+    with pytest.raises(UnusableInput, match=rf"^x\.yaml:{line}: .*{re.escape(words)}"):
         read_article_file(text, "x.yaml")
