@@ -16,6 +16,7 @@ import pandas as pd
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding
 from .load import Evidence, collapse
+from .verdicts import DISPUTED, conflicts, current_verdicts
 
 Findings = list[dict[str, Any]]
 Check = Callable[[Evidence], Findings]
@@ -94,7 +95,7 @@ def unidentified_cited_references(ev: Evidence) -> Findings:
 
 
 def _used_keys(ev: Evidence) -> pd.Series:
-    return pd.concat([ev.listed_references["key"], ev.source_values["key"]])
+    return pd.concat([ev.listed_references["key"], ev.source_values["key"], ev.verdicts["source"].dropna()])
 
 
 def unused_bib_entries(ev: Evidence) -> Findings:
@@ -127,6 +128,54 @@ def statistics_not_in_statement(ev: Evidence) -> Findings:
     return _at("statistic-not-in-statement", stats[absent], ["text"])
 
 
+# --------------------------------------------------------------------------------------------
+# Review: the verdict ledger and the review status gate
+
+
+def verdicts_on_unknown_claims(ev: Evidence) -> Findings:
+    verdicts = ev.verdicts
+    return _at("verdict-unknown-claim", verdicts[verdicts["article"].isna()], ["reviewer"])
+
+
+def undefined_verdict_sources(ev: Evidence) -> Findings:
+    verdicts = ev.verdicts
+    undefined = verdicts[verdicts["source"].notna() & ~verdicts["source"].isin(ev.references["key"])]
+    return _at("verdict-source-undefined", undefined.assign(key=undefined["source"]))
+
+
+def _positions(group: pd.DataFrame) -> str:
+    return "; ".join(f"{r} says {v}" for r, v in zip(group["reviewer"], group["verdict"]))
+
+
+def review_status(ev: Evidence) -> Findings:
+    """The gate: an approved article needs an agreed verdict on every claim, none of them disputed.
+
+    Disagreements between reviewers are reported for every article: an error when it is approved,
+    a warning while it is still under review.
+    """
+    known = ev.verdicts[ev.verdicts["article"].notna()]
+    approved = set(ev.articles.loc[ev.articles["status"] == "approved", "article"])
+    out: Findings = []
+    split = conflicts(known)
+    for claim, group in split.groupby("claim", sort=False):
+        latest = group.sort_values("recorded").iloc[-1]
+        code = "approved-claim-conflict" if latest["article"] in approved else "verdict-conflict"
+        out.append(finding(code, file=latest["file"], line=int(latest["line"]), article=latest["article"],
+                           claim=claim, positions=_positions(group)))
+    current = current_verdicts(known).set_index("claim")
+    claims = ev.claims[ev.claims["article"].isin(approved) & ~ev.claims["claim"].isin(split["claim"])]
+    for row in _rows(claims, ["article", "claim", "file", "line"]):
+        if row["claim"] not in current.index:
+            out.append(finding("approved-claim-unreviewed", **row))
+            continue
+        verdict = current.loc[row["claim"]]
+        if verdict["verdict"] in DISPUTED:
+            out.append(finding("approved-claim-disputed", file=verdict["file"], line=int(verdict["line"]),
+                               article=row["article"], claim=row["claim"], verdict=verdict["verdict"],
+                               reviewer=verdict["reviewer"]))
+    return out
+
+
 def loading_problems(ev: Evidence) -> Findings:
     """What the loader already found: bibliography blocks, unreadable full texts."""
     return list(ev.load_findings)
@@ -145,6 +194,9 @@ CHECKS: list[Check] = [
     undefined_source_keys,
     statements_not_in_full_text,
     statistics_not_in_statement,
+    verdicts_on_unknown_claims,
+    undefined_verdict_sources,
+    review_status,
 ]
 
 

@@ -1,7 +1,8 @@
 """Load a project's evidence into pandas tables: the only module that opens the evidence files.
 
 A project is a folder with ``evidence/articles/*.yaml`` (one file per article),
-``references.bib`` and, optionally, ``evidence/waivers.yaml``. ``load(root)`` reads them all and
+``references.bib`` and, optionally, ``evidence/waivers.yaml`` and the verdict ledger
+``evidence/verdicts.jsonl``. ``load(root)`` reads them all and
 returns an ``Evidence`` whose attributes are the tables declared in ``schema``.
 """
 
@@ -19,6 +20,7 @@ from .bibliography import read_bibliography
 from .errors import UnusableInput, located
 from .findings import finding
 from .evidence_format import read_article_file, read_waivers_file, split_citations
+from .verdicts import LEDGER, read_verdicts
 
 ARTICLES_DIR = Path("evidence") / "articles"
 BIBLIOGRAPHY = Path("references.bib")
@@ -49,6 +51,8 @@ class Evidence:
     load_findings: list[dict[str, Any]] = field(default_factory=list)
     # Each article's full text, whitespace collapsed, or None when it could not be read.
     full_texts: dict[str, str | None] = field(default_factory=dict)
+    # The verdict ledger, every readable record (see ``verdicts``).
+    verdicts: pd.DataFrame = field(default_factory=lambda: schema.frame("verdicts"))
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -99,8 +103,9 @@ def load(root: str | Path = ".") -> Evidence:
         full_texts[article.article] = text
         if reason:
             load_findings.append(_full_text_finding(article, reason))
+    verdicts = _verdict_table(root, tables["claims"], load_findings)
     return Evidence(root=root, references=references, waivers=_waiver_table(waivers),
-                    load_findings=load_findings, full_texts=full_texts, **tables)
+                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts, **tables)
 
 
 def _tables(records: list[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
@@ -165,6 +170,18 @@ def _waiver_table(waivers: list[dict[str, Any]]) -> pd.DataFrame:
                                      "key": w.get("key"), "reason": w["reason"],
                                      "reviewer": w.get("reviewer"), "file": file, "line": w["line"]}
                                     for w in waivers))
+
+
+def _verdict_table(root: Path, claims: pd.DataFrame, load_findings: list[dict[str, Any]]) -> pd.DataFrame:
+    """The ledger's readable records, each with its claim's article; its problems go to findings."""
+    if not (root / LEDGER).is_file():
+        return schema.frame("verdicts")
+    rows, found = read_verdicts(_read_bytes(root / LEDGER, LEDGER.as_posix()), LEDGER.as_posix())
+    load_findings.extend(found)
+    article_of = dict(zip(claims["claim"], claims["article"]))
+    for row in rows:
+        row["article"] = article_of.get(row["claim"])
+    return schema.frame("verdicts", rows)
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -109,6 +109,21 @@ TABLES: dict[str, dict[str, str]] = {
         "reviewer": STR,
         **ORIGIN,
     },
+    # The verdict ledger, one row per record in evidence/verdicts.jsonl; history kept.
+    "verdicts": {
+        "article": STR,  # the claim's article; <NA> when no article has the claim
+        "claim": STR,
+        "verdict": STR,  # supported | partly supported | contradicted | cannot verify | misattributed
+        "certainty": STR,  # GRADE: high | moderate | low | very low
+        "rationale": STR,
+        "quote": STR,  # from the source
+        "source": STR,  # the source's bib key
+        "locator": STR,  # where in the source
+        "reviewer": STR,
+        "recorded": STR,  # ISO 8601 UTC, e.g. 2026-11-30T10:15:00.000000Z; sorts in time order
+        "resolves": BOOL,  # settles a disagreement between reviewers on the claim
+        **ORIGIN,
+    },
     # What the checks report.
     "findings": {
         "code": STR,
