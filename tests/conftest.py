@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# How many inputs the battery and the property tests tried, printed at the end of the session.
+_TRIED = pytest.StashKey[Counter]()
+
+
+def count(config: pytest.Config, what: str, unit: str = "examples", n: int = 1) -> None:
+    """Add ``n`` to the tally of ``what`` (e.g. "bad-input battery", "cases")."""
+    config.stash.setdefault(_TRIED, Counter())[(what, unit)] += n
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for (what, unit), n in sorted(config.stash.get(_TRIED, Counter()).items()):
+        terminalreporter.write_line(f"{what}: {n} {unit}")
 
 FULL_TEXT = """\
 Causes
