@@ -117,6 +117,11 @@ def test_bad_input(tmp_path, request, kind, name, expected):
     evidence = load(root)  # nothing silently dropped: every record the file holds is in the tables
     if "keys" in expected:
         assert sorted(evidence.references["key"]) == sorted(expected["keys"])
+    if kind == "ledger":
+        assert len(evidence.verdicts) == expected["rows"]
+        named = {f["line"] for f in findings if f["file"] == file} | set(evidence.verdicts["line"])
+        written = {n for n, line in enumerate((root / file).read_bytes().split(b"\n"), 1) if line.strip()}
+        assert written <= named, f"ledger lines neither read nor reported: {sorted(written - named)}"
     if kind in ("evidence", "statistics"):
         written = re.findall(r"^  - id: (\S+)$", (root / ARTICLE_FILE).read_text(encoding="utf-8"), re.M)
         assert list(evidence.claims["claim"]) == written
