@@ -747,6 +747,11 @@ def _parse(text: str) -> Statistic:
     if _BARE_RANGE.fullmatch(core_text):
         return _unreadable(text, "a range without a unit: add %, years, minutes or :1")
     if not _HAS_NUMBER.search(text):
+        # Full-width, Arabic-Indic or Roman digits, vulgar fractions: a number, but not one in 0-9.
+        other = next((c for c in text if c.isnumeric()), None)
+        if other is not None:
+            return _unreadable(text, f"{other!r} (U+{ord(other):04X}) is a number this parser cannot "
+                                     "read: type it with the digits 0-9")
         return _unreadable(text, "no number in the text")
     return _unreadable(text, f"not a statistic this parser can read: {_quote(text.strip())}")
 
