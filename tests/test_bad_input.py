@@ -21,6 +21,7 @@ import yaml
 from conftest import ARTICLE, BIB, FULL_TEXT, Project, count
 
 from evidence_kit.load import load
+from evidence_kit.statistic import parse_statistic, problems
 
 HERE = Path(__file__).resolve().parent / "bad_input"
 CASES: dict[str, dict[str, dict]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -122,6 +123,14 @@ def test_bad_input(tmp_path, request, kind, name, expected):
         named = {f["line"] for f in findings if f["file"] == file} | set(evidence.verdicts["line"])
         written = {n for n, line in enumerate((root / file).read_bytes().split(b"\n"), 1) if line.strip()}
         assert written <= named, f"ledger lines neither read nor reported: {sorted(written - named)}"
+    if kind == "statistics":
+        text = (HERE / kind / name).read_text(encoding="utf-8").removesuffix("\n")
+        assert list(evidence.statistics.loc[evidence.statistics["claim"] == "001-c04", "text"]) == [text]
+        statistic = parse_statistic(text)
+        assert statistic.kind == expected["kind"]
+        said = problems(statistic)
+        assert ("problem" in expected) == bool(said), said
+        assert any(expected.get("problem", "") in problem for problem in said or [""]), said
     if kind in ("evidence", "statistics"):
         written = re.findall(r"^  - id: (\S+)$", (root / ARTICLE_FILE).read_text(encoding="utf-8"), re.M)
         assert list(evidence.claims["claim"]) == written
