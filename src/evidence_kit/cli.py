@@ -38,11 +38,73 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if len(failing(findings, args.fail_on)) else 0
 
 
+def _extract(args: argparse.Namespace) -> int:
+    from .extract import article_id_from_path, draft_json, extract, read_article, write_draft
+
+    if args.format == "json":
+        if args.out is not None:
+            raise UsageError("extract: --format json prints to standard output; --out is for the YAML draft")
+        draft = extract(read_article(args.article))
+        sys.stdout.write(draft_json(draft, args.id or article_id_from_path(args.article)))
+        return 0
+    path, draft = write_draft(args.article, out=args.out, article_id=args.id)
+    print(f"wrote {path}: a draft of {len(draft.statements)} statements, {len(draft.markers)} markers, "
+          f"{sum(len(s.statistics) for s in draft.statements)} statistics, {len(draft.references)} "
+          "references; review it before use")
+    return 0
+
+
 def _codes(args: argparse.Namespace) -> int:
     from .findings import CATALOGUE
 
     for code in CATALOGUE.values():
         print(f"{code.code:<28} {code.severity:<8} {code.explanation}")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from .verdicts import record_verdict
+
+    if args.show:
+        return _show_verdicts(args)
+    missing = [f"--{name}" for name in ("verdict", "reviewer", "certainty", "rationale")
+               if getattr(args, name) is None]
+    if missing:
+        raise UsageError(f"review: recording a verdict needs {', '.join(missing)} "
+                         "(or --show to see the history)")
+    record = record_verdict(args.root, args.claim, args.verdict, args.reviewer, rationale=args.rationale,
+                            certainty=args.certainty, quote=args.quote, source=args.source,
+                            locator=args.locator, resolves=args.resolves)
+    print(f"recorded: {record['claim']} {record['verdict']} (certainty {record['certainty']}) "
+          f"by {record['reviewer']} at {record['recorded']}")
+    return 0
+
+
+def _show_verdicts(args: argparse.Namespace) -> int:
+    from .load import load
+    from .verdicts import VerdictRejected, conflicts, verdicts_for
+
+    evidence = load(args.root)
+    claims = evidence.claims.set_index("claim")
+    if args.claim not in claims.index:
+        raise VerdictRejected(f"no article has a claim {args.claim!r}")
+    claim = claims.loc[args.claim]
+    print(f"{args.claim} (article {claim['article']}, {claim['file']}:{claim['line']})")
+    print(f"  {' '.join(claim['statement'].split())}")
+    history = verdicts_for(evidence.verdicts, args.claim, args.reviewer)
+    if history.empty:
+        print("no verdict yet" + (f" by {args.reviewer}" if args.reviewer else ""))
+        return 0
+    for row in history.astype(object).where(history.notna(), None).to_dict("records"):
+        settles = ", resolves the disagreement" if row["resolves"] else ""
+        print(f"{row['recorded']}  {row['reviewer']}: {row['verdict']} (certainty {row['certainty']}{settles})")
+        print(f"    {row['rationale']}")
+        if row["quote"] or row["source"] or row["locator"]:
+            where = ", ".join(part for part in (row["source"], row["locator"]) if part)
+            quote = f'"{row["quote"]}" ' if row["quote"] else ""
+            print(f"    {quote}({where or 'no source named'})")
+    if args.reviewer is None and args.claim in set(conflicts(evidence.verdicts)["claim"]):
+        print("reviewers disagree: unresolved (record a verdict with --resolves to settle it)")
     return 0
 
 
@@ -60,8 +122,39 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 when an unwaived finding is at least this severe (default: error)")
     check.set_defaults(run=_check)
 
+    from .verdicts import CERTAINTIES, VERDICTS
+
+    review = commands.add_parser(
+        "review", help="record a verdict on a claim, or --show its history",
+        description="Record a reviewer's verdict on CLAIM in evidence/verdicts.jsonl, or show the "
+                    "claim's verdicts with --show (only one reviewer's with --reviewer: the blind view).")
+    review.add_argument("claim", metavar="CLAIM", help="claim id, e.g. 004-c02")
+    review.add_argument("--show", action="store_true", help="show the claim's verdicts, oldest first")
+    review.add_argument("--verdict", help=f"one of: {' | '.join(VERDICTS)}")
+    review.add_argument("--reviewer", help="who decides (with --show: only this reviewer's verdicts)")
+    review.add_argument("--certainty", help=f"GRADE certainty, one of: {' | '.join(CERTAINTIES)}")
+    review.add_argument("--rationale", help="why, in a sentence or two")
+    review.add_argument("--quote", help="the words of the source that bear on the claim")
+    review.add_argument("--source", metavar="KEY", help="the source's key in references.bib")
+    review.add_argument("--locator", help="where in the source, e.g. 'Abstract' or 'Table 2'")
+    review.add_argument("--resolves", action="store_true",
+                        help="this verdict settles a disagreement between reviewers")
+    review.add_argument("--root", default=".", metavar="ROOT", help="project folder (default: .)")
+    review.set_defaults(run=_review)
+
     codes = commands.add_parser("codes", help="list the finding codes with their severity")
     codes.set_defaults(run=_codes)
+
+    extract = commands.add_parser(
+        "extract", help="draft an evidence file from an article's text",
+        description="Draft an evidence file from ARTICLE (plain text): its statements, citation markers, "
+                    "reference list and statistics, for a reviewer to edit. Never overwrites a file.")
+    extract.add_argument("article", metavar="ARTICLE", help="the article's full text, UTF-8")
+    extract.add_argument("--out", metavar="FILE", help="where to write the draft (default: evidence/articles/ID.yaml)")
+    extract.add_argument("--id", help="the article id (default: the leading number of ARTICLE's name)")
+    extract.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                         help="yaml writes the draft file; json prints the statements to standard output")
+    extract.set_defaults(run=_extract)
     return parser
 
 
