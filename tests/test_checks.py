@@ -214,3 +214,11 @@ def test_completeness_per_article(project):
     assert (row["statistics"], row["statistics_cited"]) == (2, 2)
     assert (row["references_cited"], row["references_identified"]) == (2, 1)
     assert row["share_references_identified"] == pytest.approx(0.5)
+
+
+def test_a_project_without_statistics_is_checked(project):
+    project.edit("evidence/articles/001.yaml", "    statistics:\n      - text: 60-90%\n        measure: penetrance\n", "")
+    text = (project.root / "evidence/articles/001.yaml").read_text()
+    project.article(text.split("  - id: 001-c03")[0])
+    found = findings_of(project)
+    assert "statistic-not-in-statement" not in codes(found)

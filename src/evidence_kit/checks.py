@@ -124,7 +124,9 @@ def statements_not_in_full_text(ev: Evidence) -> Findings:
 
 def statistics_not_in_statement(ev: Evidence) -> Findings:
     stats = ev.statistics.merge(ev.claims[["claim", "statement"]], on="claim")
-    absent = [collapse(t) not in collapse(s) for t, s in zip(stats["text"], stats["statement"])]
+    # A Series, not a list: an empty list would select no columns instead of no rows.
+    absent = pd.Series([collapse(t) not in collapse(s) for t, s in zip(stats["text"], stats["statement"])],
+                       index=stats.index, dtype=bool)
     return _at("statistic-not-in-statement", stats[absent], ["text"])
 
 
