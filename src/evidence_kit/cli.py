@@ -92,6 +92,15 @@ def _show_verdicts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .html_report import write_report
+    from .load import load
+
+    index = write_report(load(args.root), args.out)
+    print(f"wrote {index}: open it in a browser (it works offline)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="evidence-kit", description="Audit the evidence behind health articles.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -125,6 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="this verdict settles a disagreement between reviewers")
     review.add_argument("--root", default=".", metavar="ROOT", help="project folder (default: .)")
     review.set_defaults(run=_review)
+
+    report = commands.add_parser(
+        "report", help="write the HTML report: an index and one page per article",
+        description="Write a static HTML report of the project at ROOT into DIR: index.html with every "
+                    "article, its completeness, the findings and the plots, and one page per article. "
+                    "DIR must be new, empty, or a report written by this command before.")
+    report.add_argument("root", nargs="?", default=".", metavar="ROOT",
+                        help="project folder with evidence/ and references.bib (default: .)")
+    report.add_argument("--out", required=True, metavar="DIR", help="the folder to write the report into")
+    report.set_defaults(run=_report)
 
     codes = commands.add_parser("codes", help="list the finding codes with their severity")
     codes.set_defaults(run=_codes)
