@@ -122,3 +122,14 @@ def test_unreadable_characters_are_rejected_with_their_line(text, line, words):
 
     with pytest.raises(UnusableInput, match=rf"^x\.yaml:{line}: .*{re.escape(words)}"):
         read_article_file(text, "x.yaml")
+
+
+@pytest.mark.parametrize("old, new, line, words", [
+    ("  full_text: evidence/fulltext/001.txt", "  full_text:", 5, "article.full_text is required but empty"),
+    ("  - id: 001-c02", "  - id: ~", 14, "claims[2].id is required but empty"),
+    ("        measure: penetrance", "        measure: null", 22, "claims[2].statistics[1].measure is required but empty"),
+])
+def test_a_required_field_left_empty_is_rejected_with_its_line(project, old, new, line, words):
+    project.edit(ART, old, new)
+    with pytest.raises(UnusableInput, match=re.escape(f"{ART}:{line}: {words}")):
+        load(project.root)

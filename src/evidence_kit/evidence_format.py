@@ -127,9 +127,13 @@ class _Reader:
                 self.problem(key_node, f"field {name!r} is given twice{inside}")
                 continue
             present.add(name)
-            value = self.value(value_node, fspec, f"{what}.{name}" if what else name)
+            before = len(self.problems)
+            path = f"{what}.{name}" if what else name
+            value = self.value(value_node, fspec, path)
             if value is not None:
                 out[name] = value
+            elif fspec.required and len(self.problems) == before:  # "full_text:" with nothing after it
+                self.problem(value_node, f"{path} is required but empty")
         for name, fspec in spec.items():
             if fspec.required and name not in present:
                 self.problem(node, f"{what or 'the file'} lacks required field {name!r}")
