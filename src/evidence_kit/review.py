@@ -25,7 +25,7 @@ import pandas as pd
 from .load import ARTICLES_DIR, Evidence, collapse
 
 # How much of the full text to show on each side of a statement.
-CONTEXT_CHARS = 240
+CONTEXT_CHARS = 180
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def statement_view(evidence: Evidence, claim: str, findings: pd.DataFrame | None
         references=claim_references(evidence, claim),
         statistics=claim_statistics(evidence, claim),
         source_values=claim_source_values(evidence, claim),
-        findings=claim_findings(findings, claim),
+        findings=claim_findings(findings, claim, blind=reviewer is not None),
         verdicts=verdicts, history=history, conflict=conflict,
     )
 
@@ -327,8 +327,17 @@ def source_values_table(evidence: Evidence, values: pd.DataFrame | None = None) 
 # Findings and verdicts
 
 
-def claim_findings(findings: pd.DataFrame, claim: str) -> pd.DataFrame:
-    return findings[findings["claim"] == claim].reset_index(drop=True)
+# Findings about the ledger; their messages can name other reviewers' verdicts.
+LEDGER_CODE_PREFIXES = ("verdict-", "approved-claim-")
+
+
+def claim_findings(findings: pd.DataFrame, claim: str, blind: bool = False) -> pd.DataFrame:
+    """The findings about ``claim``; ``blind`` leaves out those about the verdict ledger, so a
+    reviewer working blind does not read another reviewer's verdict in a conflict message."""
+    mine = findings[(findings["claim"] == claim).fillna(False)]
+    if blind:
+        mine = mine[~mine["code"].str.startswith(LEDGER_CODE_PREFIXES).fillna(False)]
+    return mine.reset_index(drop=True)
 
 
 def filter_findings(findings: pd.DataFrame, article: str | None = None, severity: str | None = None,
