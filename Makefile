@@ -27,6 +27,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all]"
 	touch $@
 
+# JupyterLab on the notebooks: audit overview, review of one article, summary statistics.
+lab: $(VENV)/.installed-test
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The HTML report of the project, offline-ready: open build/report/index.html in a browser.
+report: $(VENV)/.installed-test
+	$(BIN)/evidence-kit report . --out build/report
+
 # The HTML report's test drives Debian's Chromium; install it when it is absent (needs root or sudo).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
