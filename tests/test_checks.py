@@ -222,3 +222,12 @@ def test_a_project_without_statistics_is_checked(project):
     project.article(text.split("  - id: 001-c03")[0])
     found = findings_of(project)
     assert "statistic-not-in-statement" not in codes(found)
+
+
+@pytest.mark.parametrize("printed", [",", "[]", "()", " ; "])
+def test_citations_without_a_marker_are_reported_uncited(project, printed):
+    project.edit("evidence/articles/001.yaml", '    statement: Leg dystonia has many causes.\n    citations: "1"',
+                 f'    statement: Leg dystonia has many causes.\n    citations: "{printed}"')
+    found = findings_of(project)
+    assert found.loc[found["code"] == "claim-uncited", "claim"].tolist() == ["001-c01"]
+    assert completeness(load(project.root)).loc[0, "claims_cited"] == 2

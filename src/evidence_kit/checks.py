@@ -40,8 +40,9 @@ def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> Findings:
 
 
 def uncited_claims(ev: Evidence) -> Findings:
+    """A claim without a single citation marker: blank, or printed markers like "," or "[]"."""
     claims = ev.claims
-    return _at("claim-uncited", claims[claims["citations"].str.strip() == ""])
+    return _at("claim-uncited", claims[~claims["claim"].isin(ev.citations["claim"])])
 
 
 def unlisted_citation_numbers(ev: Evidence) -> Findings:
@@ -247,7 +248,7 @@ def failing(findings: pd.DataFrame, threshold: str = "error") -> pd.DataFrame:
 
 def completeness(ev: Evidence) -> pd.DataFrame:
     """Per article: share of claims cited, of statistics cited, of cited references identified."""
-    claims = ev.claims.assign(cited=ev.claims["citations"].str.strip() != "")
+    claims = ev.claims.assign(cited=ev.claims["claim"].isin(ev.citations["claim"]))
     per_claim = claims.groupby("article")["cited"].agg(claims="size", claims_cited="sum")
     stats = ev.statistics.merge(claims[["claim", "cited"]], on="claim", how="left")
     per_stat = stats.groupby("article")["cited"].agg(statistics="size", statistics_cited="sum")
