@@ -605,7 +605,7 @@ _FORMS: list[_Form] = [
     # "61 patients" overlaps "13 of 14 families" and "4 of 9 patients"; it must lose to them.
     _Form("population count", _compile(
         rf"{_START}{_approx('approx')}{_CMP}{_approx('approx2')}(?P<a>{_INTW}){_W}(?P<noun>{_POPULATION})"
-        r"(?![A-Za-z])"),
+        r"(?![A-Za-z]|[-\u2010\u2011][A-Za-z])"),  # not "1 person-year"
         _build_count, priority=0),
 ]
 
@@ -617,6 +617,17 @@ _BARE_RANGE = _compile(rf"{_NUM}{_SEP_PLAIN}{_NUM}")
 _HAS_NUMBER = _compile(
     rf"[0-9]|(?<![A-Za-z])(?:{'|'.join(_ONES + _TEENS + _TENS)}|half|third|quarter|fifth)")
 _OUTER = _compile(r"^[\s(\[]*(.*?)[\s)\].,;:]*$")
+# Words around a parsed statistic may name what it counts ("of patients", "ratio"), but a
+# leftover number, symbol, dangling dash or range, comparator or unit word means the text was
+# misread or holds more than the statistic, so parse_statistic refuses it.
+_STRAY = _compile(
+    r"[0-9%<>=+:/~\u00b1\u2248\u223c\u2264\u2265\u2a7d\u2a7e]"
+    r"|(?<![A-Za-z])[-\u2010-\u2015\u2212]|[-\u2010-\u2015\u2212](?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:between|from|to|under|over|above|below|less|more|fewer|greater|least|most"
+    r"|up|than|about|approximately|approx|around|roughly|nearly|almost|circa|per|percent|cent"
+    r"|pct|range|sd|ci|aged|years?|months?|weeks?|days?|hours?|minutes?|mins?|seconds?|old)"
+    r"(?![A-Za-z])"
+)
 # Where a statistic can start: a number, a symbol, or the first word of a prefix. Trying the
 # forms only there (rather than scanning the whole text once per form) is several times faster.
 _ANCHOR_WORDS = (
@@ -733,11 +744,12 @@ def _parse(text: str) -> Statistic:
     if len(found) == 1:
         span = found[0]
         rest = text[:span.start] + " " + text[span.end:]
-        stray = re.search(r"\S*[0-9]\S*", rest)
+        stray = _STRAY.search(rest)
         if stray:
+            word = re.search(r"\S*" + re.escape(stray.group(0)) + r"\S*", rest[stray.start():])
             return _unreadable(
-                text, f"{_quote(stray.group(0))} is not part of the statistic "
-                      f"{_quote(text[span.start:span.end])}")
+                text, f"{_quote(word.group(0) if word else stray.group(0))} is left over around "
+                      f"the statistic {_quote(text[span.start:span.end])}")
         return replace(span.statistic, text=text)
     core = _OUTER.match(text)
     core_text = core.group(1) if core else text.strip()
@@ -762,6 +774,7 @@ def _parse(text: str) -> Statistic:
 
 def _decimal_text(value: float) -> str:
     """The shortest positional decimal that reads back as exactly ``value`` (no exponent)."""
+    value = value or 0.0  # "-0" would read back as 0 anyway
     text = format(Decimal(repr(value)), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -770,6 +783,7 @@ def _decimal_text(value: float) -> str:
 
 def _percent_text(value: float) -> str:
     # Shifting the decimal point of repr(value) is exact, and parsing shifts it back.
+    value = value or 0.0
     text = format(Decimal(repr(value)).scaleb(2, _EXACT), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
