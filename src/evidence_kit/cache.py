@@ -1,0 +1,191 @@
+"""A content-keyed cache, so an unchanged input is parsed (and checked) once.
+
+Entries live in ``.evidence-kit-cache/`` at the project root, one file each, named by their kind
+and key. The key is a SHA-256 over everything the entry was computed from: the bytes of the input
+files (with their names), the versions of the libraries that parsed them (bibtexparser, PyYAML,
+pandas, numpy, Python), and the bytes of this package's own modules, so an edited check or parser
+never reads an entry made by the old code. A changed input gives another key; it cannot be
+served stale.
+
+An entry is a pickle behind a short header: a magic line, the format version, the key and an
+HMAC-SHA256 of key and payload. The HMAC key is a random secret kept in the user's cache folder
+(``$XDG_CACHE_HOME/evidence-kit/secret``, mode 0600), so a pickle that arrived with a project
+(committed, unpacked, planted) is never unpickled: it does not verify. A missing, truncated,
+corrupt or foreign entry is a miss, and the caller rebuilds it; the cache never raises for what
+it finds on disk, and a cache folder that cannot be written is simply not used.
+
+Writes go through ``writing.write_atomic``, so a reader sees a whole entry or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+CACHE_DIR = ".evidence-kit-cache"
+FORMAT = 1  # bump when the layout of the entries changes
+MAGIC = b"evidence-kit cache\n"
+KEEP = 4  # entries kept per kind; older ones are removed when a new one is written
+LIBRARIES = ("bibtexparser", "PyYAML", "pandas", "numpy")
+
+
+@lru_cache(maxsize=None)
+def library_version(name: str) -> str:
+    """The installed version of distribution ``name`` ("" if it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _package_digest() -> bytes:
+    """SHA-256 over this package's modules and data files: any edit to the code changes it."""
+    from . import __version__
+
+    digest = hashlib.sha256(f"evidence-kit {__version__}\n".encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")) + sorted(here.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def fingerprint() -> bytes:
+    """What every key depends on besides the input: the code and the libraries that parse."""
+    parts = [f"format {FORMAT}", f"python {sys.version}"]
+    parts += [f"{name} {library_version(name)}" for name in LIBRARIES]
+    return hashlib.sha256("\n".join(parts).encode() + _package_digest()).digest()
+
+
+def key(kind: str, parts: Iterable[tuple[str, bytes | None]]) -> str:
+    """The key of an entry of ``kind`` computed from the named byte strings in ``parts``.
+
+    A part that is None (an absent file) is hashed differently from an empty one. Each name and
+    length is hashed before its bytes, so two different lists of parts never give the same stream.
+    """
+    digest = hashlib.sha256(fingerprint())
+    digest.update(kind.encode() + b"\0")
+    for name, data in parts:
+        encoded = name.encode("utf-8", "surrogateescape")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+        if data is None:
+            digest.update(b"\xff" * 8)
+        else:
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _secret_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return folder / "evidence-kit" / "secret"
+
+
+def _secret() -> bytes | None:
+    """The user's HMAC secret, created on first use; None when it cannot be read or made."""
+    from .writing import WouldOverwrite, write_new
+
+    path = _secret_path()
+    for _ in range(2):
+        try:
+            data = path.read_bytes()
+            if len(data) >= 32:
+                return data
+            return None  # not ours, or damaged: do not trust it, do not overwrite it
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_new(path, os.urandom(32))  # a private temporary file, linked into place
+        except WouldOverwrite:
+            continue  # another process made it first: read theirs
+        except OSError:
+            return None
+    return None
+
+
+class Store:
+    """The entries of one cache folder."""
+
+    def __init__(self, folder: Path, secret: bytes):
+        self.folder = folder
+        self.secret = secret
+
+    @classmethod
+    def for_project(cls, root: str | Path) -> "Store | None":
+        """The project's cache, or None when there can be none (no secret, a symlinked folder)."""
+        folder = Path(root) / CACHE_DIR
+        if folder.is_symlink():
+            return None  # never follow a link a project brought along
+        secret = _secret()
+        return None if secret is None else cls(folder, secret)
+
+    def path(self, kind: str, key: str) -> Path:
+        return self.folder / f"{kind}-{key}.pickle"
+
+    def _mac(self, key: str, payload: bytes | memoryview) -> bytes:
+        mac = hmac.new(self.secret, key.encode() + b"\n", hashlib.sha256)
+        mac.update(payload)
+        return mac.hexdigest().encode()
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The value stored under ``kind`` and ``key``, or None for a missing or unusable entry."""
+        try:
+            data = self.path(kind, key).read_bytes()
+        except OSError:
+            return None
+        header = MAGIC + f"{FORMAT}\n{key}\n".encode()
+        if not data.startswith(header):
+            return None
+        end = data.find(b"\n", len(header))
+        if end < 0:
+            return None
+        view = memoryview(data)[end + 1:]
+        if not hmac.compare_digest(data[len(header):end], self._mac(key, view)):
+            return None
+        try:
+            return pickle.loads(view)
+        except Exception:  # a verified entry from an incompatible build: rebuild it
+            return None
+
+    def put(self, kind: str, key: str, value: Any) -> bool:
+        """Store ``value``; True when it was written. Failures to write are not errors."""
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return False
+        return self.put_pickled(kind, key, payload)
+
+    def put_pickled(self, kind: str, key: str, payload: bytes) -> bool:
+        """Store a value already pickled (by ``pickle.dumps``); True when it was written."""
+        from .writing import write_atomic
+
+        try:
+            header = MAGIC + f"{FORMAT}\n{key}\n".encode() + self._mac(key, payload) + b"\n"
+            self.folder.mkdir(exist_ok=True)
+            write_atomic(self.path(kind, key), header + payload)
+        except OSError:
+            return False
+        self._prune(kind, keep=self.path(kind, key))
+        return True
+
+    def _prune(self, kind: str, keep: Path) -> None:
+        try:
+            entries = sorted(self.folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime_ns,
+                             reverse=True)
+            for old in [p for p in entries if p != keep][KEEP - 1:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
