@@ -524,7 +524,9 @@ def test_valid_ranges_are_ordered_and_exact(a, b, separator, unit):
     scale = {"%": Fraction(1, 100), " years": 1, " minutes": 60, ":1": 1}[unit]
     assert stat.low == float(Fraction(low) * scale)
     assert stat.high == float(Fraction(high) * scale)
-    if unit != "%" or high <= 100:
+    if unit == ":1" and low == 0:
+        assert problems(stat) == ["a ratio with a zero term"]
+    elif unit != "%" or high <= 100:
         assert problems(stat) == []
 
 

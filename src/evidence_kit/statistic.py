@@ -16,13 +16,20 @@ Values are normalised so that statistics can be compared:
 - ratios keep their value first/second (2:1 -> 2.0, unit "ratio") and the first group's share
   (2:1 -> 2/3) in ``share_low``/``share_high``.
 
+Kinds (``KINDS``): "percent", "percent range", "ratio", "ratio range", "age", "age range",
+"duration", "duration range", "count" ("n=61", "61 patients"), "proportion" ("4 of 9", "13/14",
+"1 in 150,000", "two thirds"), "mean sd" (a mean with its SD and/or range), "confidence
+interval", "rate", "rate range" ("5 per 100,000", "1.5 per 100 000 person-years") and
+"unreadable".
+
 A one-sided value records which side is open: "<1 minute" is low "open", high 60 "exclusive";
 "over 20 years" is low 20 "exclusive", high "open"; "up to 5 minutes" is high 300 "inclusive".
 
 ``find_statistics`` reports the longest readable phrasing and never overlapping spans. A span
 includes what changes the meaning ("over", "about", "between", "from", the unit) and leaves
 out the population after it: in "onset between 7-15 years" it finds "between 7-15 years", in
-"78-82% of patients" it finds "78-82%", in "13 of 14 families" it finds "13 of 14". A bare
+"78-82% of patients" it finds "78-82%", in "13 of 14 families" it finds "13 of 14" (only a
+count keeps its noun, which is what makes "61 patients" a statistic at all). A bare
 number is never a statistic there (it may be a year, a page or a citation marker), and neither
 is a number glued to letters ("SCN8A", "22q11.2", "COVID-19").
 """
@@ -145,9 +152,9 @@ _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_VALUES = {w: i for i, w in enumerate(_ONES)} | {w: 10 + i for i, w in enumerate(_TEENS)}
 _WORD_VALUES |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
-# Longest first, so that "seventeen" is not read as "seven".
 _TENS_ONES = r"[-\s](?:" + "|".join(_ONES[1:]) + r")(?![A-Za-z])"
-# "twenty-five" is one number, never the range "twenty" to "five".
+# "twenty-five" is one number, never the range "twenty" to "five"; the other words go longest
+# first, so that "seventeen" is not read as "seven".
 _WORDNUM = (
     r"(?:(?:" + "|".join(_TENS) + rf")(?:{_TENS_ONES}|(?!{_TENS_ONES}))"
     r"|" + "|".join(sorted(_ONES + _TEENS, key=len, reverse=True)) + r")(?![A-Za-z])"
@@ -255,10 +262,6 @@ def _number(text: str) -> Decimal:
     return -value if negative else value
 
 
-def _float(value: Decimal) -> float:
-    return float(value)
-
-
 def _divide(a: Decimal, b: Decimal) -> float:
     return float(_DIV.divide(a, b))
 
@@ -291,9 +294,7 @@ def _unit_key(text: str | None) -> str | None:
     if not text:
         return None
     key = re.sub(r"[\s\u00a0\u2009\u202f.]+", " ", text.lower()).strip(" -\u2010\u2011")
-    if key in ("%", "pct") or key.startswith(("percent", "per cent", "per\u00a0cent")):
-        return "percent"
-    if "cent" in key:
+    if key in ("%", "pct") or "cent" in key:  # "percent", "per cent"
         return "percent"
     key = re.sub(r"[-\u2010\u2011 ]+old$", "", key)
     return _UNIT_KEYS.get(key)
@@ -332,15 +333,15 @@ def _convert(value: Decimal, unit: str | None, dimension: str | None) -> float:
         return _percent(value)
     if dimension == "years":
         if unit in (None, "year"):
-            return _float(value)
+            return float(value)
         if unit == "month":
             return _divide(value, Decimal(12))
         if unit in _DAYS:
             return _divide(_EXACT.multiply(value, _DAYS[unit]), Decimal("365.25"))
         return _divide(_EXACT.multiply(value, _SECONDS[unit]), Decimal("31557600"))
     if dimension == "seconds":
-        return _float(_EXACT.multiply(value, _SECONDS[unit or "second"]))
-    return _float(value)
+        return float(_EXACT.multiply(value, _SECONDS[unit or "second"]))
+    return float(value)
 
 
 def _point(value: float, cmp: str | None) -> tuple[float | None, float | None, str, str]:
@@ -383,22 +384,25 @@ def _is_approx(g: dict[str, str | None]) -> bool:
     return bool(g.get("approx") or g.get("approx2"))
 
 
+def _suffix_counts(g: dict[str, str | None]) -> tuple[int | None, int | None]:
+    """n and N of a percentage's "(42/61)", "(42 of 61)" or "(n=61)"."""
+    n, N = g["sn"], g["sN"] or g["sN2"]
+    return (int(n.replace(",", "")) if n else None), (int(N.replace(",", "")) if N else None)
+
+
 def _build_percent(m: re.Match[str], text: str) -> Statistic:
     g = m.groupdict()
     low, high, lb, hb = _point(_percent(_number(g["a"])), g["cmp"])
-    n = int(g["sn"].replace(",", "")) if g["sn"] else None
-    N = g["sN"] or g["sN2"]
-    return Statistic(text, "percent", low, high, lb, hb, "proportion", n=n,
-                     N=int(N.replace(",", "")) if N else None, approximate=_is_approx(g))
+    n, N = _suffix_counts(g)
+    return Statistic(text, "percent", low, high, lb, hb, "proportion", n=n, N=N,
+                     approximate=_is_approx(g))
 
 
 def _build_percent_range(m: re.Match[str], text: str) -> Statistic:
     g = m.groupdict()
-    n = int(g["sn"].replace(",", "")) if g["sn"] else None
-    N = g["sN"] or g["sN2"]
+    n, N = _suffix_counts(g)
     return Statistic(text, "percent range", _percent(_number(g["a"])), _percent(_number(g["b"])),
-                     INCLUSIVE, INCLUSIVE, "proportion", n=n,
-                     N=int(N.replace(",", "")) if N else None, approximate=_is_approx(g))
+                     INCLUSIVE, INCLUSIVE, "proportion", n=n, N=N, approximate=_is_approx(g))
 
 
 def _build_ratio(m: re.Match[str], text: str) -> Statistic:
@@ -450,10 +454,12 @@ def _build_quantity_range(m: re.Match[str], text: str) -> Statistic | None:
 
 def _build_proportion(m: re.Match[str], text: str) -> Statistic:
     g = m.groupdict()
-    n, N = int(_number(g["n"])), int(_number(g["N"]))
-    value = _divide(Decimal(n), Decimal(N)) if N else None
+    # "4 of 9" and "1 in 5" fill n and N; "13/14" fills n2 and N2.
+    n, N = (g["n"], g["N"]) if g["n"] else (g["n2"], g["N2"])
+    n_value, N_value = int(_number(n)), int(_number(N))
+    value = _divide(Decimal(n_value), Decimal(N_value)) if N_value else None
     return Statistic(text, "proportion", value, value, INCLUSIVE, INCLUSIVE, "proportion",
-                     n=n, N=N, approximate=_is_approx(g))
+                     n=n_value, N=N_value, approximate=_is_approx(g))
 
 
 def _build_fraction(m: re.Match[str], text: str) -> Statistic:
@@ -472,7 +478,7 @@ def _build_count(m: re.Match[str], text: str) -> Statistic:
     cmp = g.get("cmp")
     if cmp and cmp.strip() == "=":
         cmp = None
-    low, high, lb, hb = _point(_float(value), cmp)
+    low, high, lb, hb = _point(float(value), cmp)
     # "n=61" and "61 patients" give the size of a group; a bare "61" or "n>100" does not.
     exact = not cmp and value == value.to_integral_value()
     N = int(value) if exact and (g.get("sym") or g.get("noun")) else None
@@ -524,15 +530,6 @@ def _build_ci(m: re.Match[str], text: str) -> Statistic | None:
                      INCLUSIVE, INCLUSIVE, dimension, level=level)
 
 
-def _build_proportion_any(m: re.Match[str], text: str) -> Statistic:
-    g = m.groupdict()
-    n, N = (g["n"], g["N"]) if g["n"] else (g["n2"], g["N2"])
-    n_value, N_value = int(_number(n)), int(_number(N))
-    value = _divide(Decimal(n_value), Decimal(N_value)) if N_value else None
-    return Statistic(text, "proportion", value, value, INCLUSIVE, INCLUSIVE, "proportion",
-                     n=n_value, N=N_value, approximate=_is_approx(g))
-
-
 _SD = (
     rf"(?:{_S}(?:\u00b1|\+/-|\+/\u2212|\+-){_S}(?P<sd>{_UNUM})(?P<usd>{_ANY_UNIT})?"
     rf"|{_S}[(\[]{_S}(?:SD|s\.d\.|standard{_W}deviation){_S}[:=,]?{_S}(?P<sd2>{_UNUM})"
@@ -582,7 +579,7 @@ _FORMS: list[_Form] = [
         rf"{_START}{_approx('approx')}(?:(?P<n>{_INTW}){_W}(?:out{_W})?of{_W}(?:the{_W})?(?P<N>{_INTW})"
         rf"|(?P<n2>{_INT}){_S}/{_S}(?P<N2>{_INT})(?![0-9/]))"
         rf"(?:{_S}\({_S}{_NUM}{_S}%{_S}\))?"),
-        _build_proportion_any, ("of", "/")),
+        _build_proportion, ("of", "/")),
     _Form("one in", _compile(
         rf"{_START}{_approx('approx')}(?P<n>[0-9]|{_WORDNUM}){_W}in{_W}(?P<N>{_SPACED_INT}|{_WORDNUM})"),
         _build_proportion, (" in ",)),
