@@ -364,6 +364,8 @@ def _read_full_text(root: Path, relative: str) -> tuple[str | None, str | None]:
         return None, "does not exist"
     except (OSError, RuntimeError) as exc:  # symlink loops raise either, by Python version
         return None, f"cannot be resolved ({exc.__class__.__name__})"
+    except ValueError:  # a NUL character, which no path can hold
+        return None, "is not a path (it holds a NUL character)"
     if not path.is_relative_to(base):
         return None, "is outside the project"
     if not path.is_file():
