@@ -73,7 +73,7 @@ def test_article_header(article):
     head = data["article"]
     assert set(head) <= ARTICLE_FIELDS
     assert head["id"] == article
-    assert head["status"] == "submitted"
+    assert head["status"] == "under review"  # reviewed in evidence/verdicts.jsonl, not approvable
     assert head["full_text"] in FULL_TEXT_SHA256
     assert head["origin"] == "received as seeds/" + Path(head["full_text"]).name
     assert "url" not in head and "accessed" not in head  # the seeds give neither

@@ -425,3 +425,38 @@ def test_the_review_command_fails_with_one_line_and_status_2(project, args, mess
 def test_the_review_command_on_a_folder_without_evidence_exits_2(tmp_path):
     result = run("review", "001-c01", "--show", "--root", str(tmp_path))
     assert result.returncode == 2 and "no article evidence files" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# The shipped worked example
+
+
+def test_the_shipped_ledger_reviews_every_claim_of_articles_000_and_004():
+    from conftest import REPO
+
+    ev = load(REPO)
+    assert not [f for f in ev.load_findings if f["code"].startswith("verdict-")]
+    latest = latest_verdicts(ev.verdicts)
+    assert set(latest["claim"]) == set(ev.claims["claim"])
+    assert latest.groupby("claim").size().max() == 1 and conflicts(ev.verdicts).empty
+    words = latest.groupby("article")["verdict"].value_counts()
+    assert words["000"].to_dict() == {"cannot verify": 15}
+    assert words["004"]["contradicted"] >= 1 and words["004"]["misattributed"] >= 1
+    by_claim = latest.set_index("claim")["verdict"]
+    assert by_claim["004-c02"] == "contradicted" and by_claim["004-c05"] == "supported"
+    assert set(latest["source"].dropna()) <= set(ev.references["key"])
+    assert set(ev.articles["status"]) == {"under review"}
+
+
+def test_approving_the_shipped_article_004_would_fail_the_gate(tmp_path):
+    import shutil
+
+    from conftest import REPO, Project
+
+    for part in ("evidence", "references.bib"):
+        (shutil.copytree if part == "evidence" else shutil.copy)(REPO / part, tmp_path / part)
+    project = Project(tmp_path)
+    assert unwaived_errors(project) == []
+    project.edit("evidence/articles/004.yaml", "status: under review", "status: approved")
+    blocking = set(unwaived_errors(project))
+    assert blocking == {"approved-claim-disputed"}
