@@ -250,6 +250,12 @@ def test_an_approved_article_with_an_unreviewed_claim_fails(project):
     assert (found.iloc[0]["file"], found.iloc[0]["line"]) == ("evidence/articles/001.yaml", claim["line"])
 
 
+def test_an_approved_article_without_a_ledger_has_every_claim_unreviewed(project):
+    approve(project)
+    found = failing(check(load(project.root)))
+    assert list(zip(found["code"], found["claim"])) == [("approved-claim-unreviewed", c) for c in CLAIMS]
+
+
 @pytest.mark.parametrize("word", ["contradicted", "misattributed", "cannot verify"])
 def test_an_approved_article_with_a_disputed_verdict_fails(project, word):
     approve(project)
