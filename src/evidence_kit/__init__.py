@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# `load` is both a submodule and the public function. Binding the function here, after the
+# submodule is imported, keeps `evidence_kit.load` the function however the package is used later.
+from .load import Evidence, load
+
 __version__ = "0.1.0"
 __all__ = ["load", "check", "completeness", "parse_statistic", "Evidence"]
 
-# Imported on first use, so `import evidence_kit` and the CLI start fast.
+# Imported on first use: the statistic parser and the checks are not needed by every caller.
 _LAZY = {
-    "load": ".load",
-    "Evidence": ".load",
     "check": ".checks",
     "completeness": ".checks",
     "parse_statistic": ".statistic",
@@ -23,7 +25,6 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .checks import check, completeness
-    from .load import Evidence, load
     from .statistic import parse_statistic
 
 
