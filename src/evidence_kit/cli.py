@@ -38,6 +38,22 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if len(failing(findings, args.fail_on)) else 0
 
 
+def _extract(args: argparse.Namespace) -> int:
+    from .extract import article_id_from_path, draft_json, extract, read_article, write_draft
+
+    if args.format == "json":
+        if args.out is not None:
+            raise UsageError("extract: --format json prints to standard output; --out is for the YAML draft")
+        draft = extract(read_article(args.article))
+        sys.stdout.write(draft_json(draft, args.id or article_id_from_path(args.article)))
+        return 0
+    path, draft = write_draft(args.article, out=args.out, article_id=args.id)
+    print(f"wrote {path}: a draft of {len(draft.statements)} statements, {len(draft.markers)} markers, "
+          f"{sum(len(s.statistics) for s in draft.statements)} statistics, {len(draft.references)} "
+          "references; review it before use")
+    return 0
+
+
 def _codes(args: argparse.Namespace) -> int:
     from .findings import CATALOGUE
 
@@ -147,6 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     codes = commands.add_parser("codes", help="list the finding codes with their severity")
     codes.set_defaults(run=_codes)
+
+    extract = commands.add_parser(
+        "extract", help="draft an evidence file from an article's text",
+        description="Draft an evidence file from ARTICLE (plain text): its statements, citation markers, "
+                    "reference list and statistics, for a reviewer to edit. Never overwrites a file.")
+    extract.add_argument("article", metavar="ARTICLE", help="the article's full text, UTF-8")
+    extract.add_argument("--out", metavar="FILE", help="where to write the draft (default: evidence/articles/ID.yaml)")
+    extract.add_argument("--id", help="the article id (default: the leading number of ARTICLE's name)")
+    extract.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                         help="yaml writes the draft file; json prints the statements to standard output")
+    extract.set_defaults(run=_extract)
     return parser
 
 
