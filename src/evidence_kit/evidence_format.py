@@ -307,7 +307,9 @@ def read_waivers_file(text: str, file: str) -> list[dict[str, Any]]:
 
 
 _MARKER_SPLIT = re.compile(r"\s*[,;]\s*|\s+")
-_RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)\Z")
+_RANGE = re.compile(r"([0-9]+)\s*[-–]\s*([0-9]+)\Z")
+# Superscript markers ("¹˒²", "¹⁻³") read as the digits they stand for.
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻", "0123456789,-")
 
 
 def split_citations(printed: str | None) -> list[tuple[str, int | None]]:
@@ -319,14 +321,15 @@ def split_citations(printed: str | None) -> list[tuple[str, int | None]]:
     if not printed or not printed.strip():
         return []
     out: list[tuple[str, int | None]] = []
-    for token in _MARKER_SPLIT.split(printed.replace("][", ",").strip().strip("[]()")):
+    for token in _MARKER_SPLIT.split(printed.replace("][", ",").replace("˒", ",").strip().strip("[]()")):
         token = token.strip("[]()")
         if not token:
             continue
-        if token.isdigit():
-            out.append((token, int(token)))
+        digits = token.translate(_SUPERSCRIPT)
+        if digits.isascii() and digits.isdigit():
+            out.append((token, int(digits)))
             continue
-        span = _RANGE.match(token)
+        span = _RANGE.match(digits)
         if span and int(span[1]) <= int(span[2]) <= int(span[1]) + 50:
             out.extend((token, n) for n in range(int(span[1]), int(span[2]) + 1))
         else:
