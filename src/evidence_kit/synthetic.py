@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .writing import write_atomic
+
 CLAIMS_PER_ARTICLE = 100
 
 SURNAMES = (
@@ -94,7 +96,7 @@ def write_corpus(root: str | Path, claims: int = 1000, entries: int = 1000, seed
         corpus.bib_keys = bib_keys(bib.read_text(encoding="utf-8", errors="replace"))
     else:
         text, corpus.bib_keys = _bibliography(rng, entries)
-        target.write_text(text, encoding="utf-8")
+        write_atomic(target, text)
     corpus.entries = entries if bib is None else len(corpus.bib_keys)
 
     n_articles = max(1, math.ceil(claims / CLAIMS_PER_ARTICLE))
@@ -319,8 +321,8 @@ def _article(rng: random.Random, corpus: Corpus, a: int, n_claims: int, used: di
     full_text.append("\nReferences\n\n")
     full_text.extend(f"{n}. Reference {n}\n" for n in listed)
     path = corpus.root / "evidence" / "articles" / f"{article}.yaml"
-    path.write_text("\n".join(yaml_lines), encoding="utf-8")
-    (corpus.root / "evidence" / "fulltext" / f"{article}.txt").write_text("".join(full_text), encoding="utf-8")
+    write_atomic(path, "\n".join(yaml_lines))
+    write_atomic(corpus.root / "evidence" / "fulltext" / f"{article}.txt", "".join(full_text))
     corpus.evidence_files.append(path)
     corpus.articles += 1
 
@@ -351,5 +353,5 @@ def write_aux(path: str | Path, keys: list[str], bibdata: str = "references") ->
     path = Path(path)
     lines = [f"\\citation{{{key}}}" for key in keys]
     lines.append(f"\\bibdata{{{bibdata}}}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(lines) + "\n")
     return path
