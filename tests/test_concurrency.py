@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -292,3 +293,24 @@ def test_rewriting_a_report_never_writes_through_a_link_to_a_reviewers_file(repo
     assert notes.read_text(encoding="utf-8") == "<p>my own notes</p>\n"
     assert not (out / "index.html").is_symlink() and "<html" in (out / "index.html").read_text(encoding="utf-8")
     assert (out / "my-notes.txt").read_text(encoding="utf-8") == "kept\n"
+
+
+# --------------------------------------------------------------------------------------------
+# The audit: every file the package writes goes through writing.py (or the ledger's append)
+
+
+RAW_WRITE = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|\.to_csv\(|"
+                       r"\.to_parquet\(|\.to_excel\(|\.write_html\(|\.write_image\(|\.savefig\(|"
+                       r"shutil\.(copy|copyfile|copy2|move)\(|os\.(rename|replace)\(|\bos\.open\(")
+# Where a raw write is the point: the safe writers themselves, the ledger's locked O_APPEND
+# append, and the benchmark, which edits its own throw-away synthetic corpus to time the cache.
+ALLOWED = {"writing.py", "verdicts.py", "benchmark.py"}
+
+
+def test_every_file_the_package_writes_goes_through_writing():
+    package = Path(__file__).resolve().parents[1] / "src" / "evidence_kit"
+    raw = [f"{path.name}:{n}: {line.strip()}"
+           for path in sorted(package.glob("*.py")) if path.name not in ALLOWED
+           for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+           if RAW_WRITE.search(line) and not line.lstrip().startswith("#")]
+    assert raw == []
