@@ -314,3 +314,19 @@ def test_every_file_the_package_writes_goes_through_writing():
            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
            if RAW_WRITE.search(line) and not line.lstrip().startswith("#")]
     assert raw == []
+
+
+@pytest.mark.parametrize("write", [write_atomic, write_new])
+def test_a_write_syncs_the_file_and_then_its_folder(tmp_path, monkeypatch, write):
+    import stat
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write(tmp_path / "out.txt", "data")
+    assert synced == ["file", "folder"]

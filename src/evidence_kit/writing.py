@@ -32,6 +32,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
     return path
 
 
@@ -58,4 +59,19 @@ def write_new(path: str | Path, data: str | bytes) -> Path:
             raise WouldOverwrite(f"{path}: already exists; not overwriting it") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
+    _sync_folder(path.parent)
     return path
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the new name itself durable: a rename is only on disk once its folder is synced."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # not every file system lets a folder be opened; the data is synced already
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
