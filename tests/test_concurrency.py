@@ -330,3 +330,20 @@ def test_a_write_syncs_the_file_and_then_its_folder(tmp_path, monkeypatch, write
     monkeypatch.setattr(os, "fsync", fsync)
     write(tmp_path / "out.txt", "data")
     assert synced == ["file", "folder"]
+
+
+def test_the_first_append_syncs_the_new_ledger_and_its_folder(tmp_path, monkeypatch):
+    import stat
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    ledger = tmp_path / "evidence" / "verdicts.jsonl"
+    for rationale in ("first", "second"):
+        append_record(ledger, new_record("001-c01", "supported", "reviewer-a", certainty="low", rationale=rationale))
+    assert synced == ["file", "folder", "file"]

@@ -133,6 +133,10 @@ def append_record(path: str | Path, record: dict[str, Any]) -> None:
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
+            if size == 0:  # a new ledger: its name must reach the disk too
+                from .writing import _sync_folder
+
+                _sync_folder(path.parent)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
