@@ -606,3 +606,11 @@ def test_parse_of_format_gives_the_statistic_back(stat):
     assert (again.n, again.N, again.mean, again.sd, again.level) == (
         stat.n, stat.N, stat.mean, stat.sd, stat.level), text
     assert again.format() == text
+
+
+@pytest.mark.parametrize("text", ["~5 patients", "about 61 patients", "(~0 patients"])
+def test_an_approximate_count_formats_to_text_that_reads_back(text):
+    stat = parse_statistic(text)
+    again = parse_statistic(stat.format())
+    assert stat.kind == again.kind == "count" and again.approximate
+    assert _essence(again) == _essence(stat) and again.N == stat.N

@@ -876,7 +876,8 @@ def format_statistic(stat: Statistic) -> str:
         return text
     if kind == "count":
         if stat.N is not None and not symbol:
-            return f"{about}n={stat.N}"
+            # "n=61" reads back, "about n=61" does not: an approximate size is "about 61 patients".
+            return f"{about}{stat.N} patients" if about else f"n={stat.N}"
         return f"{about}{symbol}{_decimal_text(value) if value is not None else ''}"
     if kind == "proportion":
         if stat.n is not None and stat.N is not None:
