@@ -27,7 +27,9 @@ def uncite_first_claim(project) -> None:
 def test_clean_project_exits_0(project):
     result = run("check", str(project.root))
     assert result.returncode == 0, result.stderr
-    assert "passed: 0 errors, 0 warnings" in result.stdout
+    # Two warnings: the fixture's "60-90%" has no source value recorded, and its "78-82%" is
+    # narrower than the Wilson interval of its source's 8 of 10.
+    assert "passed: 0 errors, 2 warnings" in result.stdout
 
 
 def test_root_defaults_to_current_folder(project):
@@ -110,7 +112,8 @@ def test_junit_format_is_xml_with_one_failure(project):
 
 def test_junit_clean_run_has_a_passing_case(project):
     root = ET.fromstring(run("check", str(project.root), "--format", "junit").stdout)
-    assert len(root.findall(".//testcase")) == 1 and not root.findall(".//failure")
+    # The fixture's statistics give two warnings (see above): passing cases, not failures.
+    assert len(root.findall(".//testcase")) >= 1 and not root.findall(".//failure")
 
 
 def test_github_annotations(project):

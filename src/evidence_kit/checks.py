@@ -16,6 +16,7 @@ import pandas as pd
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding
 from .load import Evidence, collapse
+from .statistic_checks import STATISTIC_CHECKS
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
 Findings = list[dict[str, Any]]
@@ -197,6 +198,7 @@ CHECKS: list[Check] = [
     undefined_source_keys,
     statements_not_in_full_text,
     statistics_not_in_statement,
+    *STATISTIC_CHECKS,  # the printed values, the measures, the statements and the sources
     verdicts_on_unknown_claims,
     undefined_verdict_sources,
     review_status,

@@ -53,6 +53,7 @@ def _environment() -> Any:
     env.filters["blank"] = lambda v: "" if _missing(v) else v
     env.filters["number"] = _number
     env.filters["slug"] = _slug
+    env.filters["when"] = _when
     return env
 
 
@@ -75,6 +76,13 @@ def _number(value: Any) -> str:
         return ""
     number = float(value)
     return f"{number:.4g}" if not number.is_integer() or abs(number) >= 1e6 else str(int(number))
+
+
+def _when(recorded: Any) -> str:
+    """``2026-11-30T10:15:00.000000Z`` as ``2026-11-30 10:15 UTC``; anything else as it is."""
+    text = "" if _missing(recorded) else str(recorded)
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[\d:.]*Z", text)
+    return f"{match.group(1)} {match.group(2)} UTC" if match else text
 
 
 def _slug(text: Any) -> str:
@@ -190,12 +198,18 @@ def render_site(evidence: Evidence, findings: pd.DataFrame | None = None,
         row["page"] = pages[row["article"]]
         row["url"] = web_url(row["url"])
     counts = verdict_counts(evidence)
+    from .verdicts import VERDICTS
+
+    matrix = [{"article": a, "page": pages[a],
+               "counts": [int(counts.loc[(counts["article"] == a) & (counts["verdict"] == v), "count"].sum())
+                          for v in VERDICTS]}
+              for a in articles if (counts["article"] == a).any()]
     common = {"version": __version__, "generated": when, "plotly_js": PLOTLY_JS}
     active = findings[~findings["waived"].fillna(False).astype(bool)]
     out = {"index.html": env.get_template("index.html").render(
         **common, title="Evidence audit", articles=summary, findings_by_code=records(findings_by_code(findings)),
         findings=records(active), waived=int(len(findings) - len(active)), pages=pages,
-        verdicts=records(counts), plots=index_plots(evidence))}
+        verdicts=matrix, verdict_names=list(VERDICTS), plots=index_plots(evidence))}
     listed = evidence.listed_references
     for row in summary:
         article = row["article"]

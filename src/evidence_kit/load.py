@@ -32,6 +32,8 @@ from .verdicts import LEDGER, read_verdicts
 ARTICLES_DIR = Path("evidence") / "articles"
 BIBLIOGRAPHY = Path("references.bib")
 WAIVERS = Path("evidence") / "waivers.yaml"
+# A project's own measures, merged over the packaged vocabulary (see measures.py); optional.
+MEASURES = Path("evidence") / "measures.yaml"
 
 # Both inputs at least this large: parse the bibliography in a second process.
 PARALLEL_BYTES = 1 << 20
@@ -61,6 +63,9 @@ class Evidence:
     full_texts: dict[str, str | None] = field(default_factory=dict)
     # The verdict ledger, every readable record (see ``verdicts``).
     verdicts: pd.DataFrame = field(default_factory=lambda: schema.frame("verdicts"))
+    # The measure vocabulary with the project's evidence/measures.yaml merged in; None when the
+    # project has none, and the checks use the packaged vocabulary.
+    measures: dict[str, Any] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -143,7 +148,19 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
             load_findings.append(_full_text_finding(article, reason))
     verdicts = _verdict_table(root, tables["claims"], load_findings)
     return Evidence(root=root, references=references, waivers=waivers,
-                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts, **tables)
+                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts,
+                    measures=_measures(root), **tables)
+
+
+def _measures(root: Path) -> dict[str, Any] | None:
+    """The project's measures merged over the packaged ones; ``UnusableInput`` names file:line."""
+    path = root / MEASURES
+    if not path.is_file():
+        return None
+    from .measures import load_measures
+
+    name = MEASURES.as_posix()
+    return load_measures(_read_text(path, name), name)
 
 
 def _store(root: Path) -> Any:

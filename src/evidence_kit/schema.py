@@ -24,6 +24,23 @@ BOOL = "boolean"
 # Where a row came from; appended to every table read from a file.
 ORIGIN = {"file": STR, "line": INT}
 
+# A statistic as parse_statistic reads it (see statistic.Statistic): values normalised to
+# proportions, seconds, years or ratios; a ratio also as its first group's share.
+PARSED = {
+    "kind": STR,  # percent | percent range | ratio | ... | unreadable
+    "low": FLOAT,  # <NA> when that side is open
+    "high": FLOAT,
+    "low_bound": STR,  # inclusive | exclusive | open
+    "high_bound": STR,
+    "unit": STR,  # proportion | ratio | years | seconds | count | per person-year
+    "n": INT,
+    "N": INT,
+    "share_low": FLOAT,  # a ratio's first-group share: 2:1 -> 0.667
+    "share_high": FLOAT,
+    "approximate": BOOL,  # "about", "~"
+    "problem": STR,  # why the text is unreadable
+}
+
 TABLES: dict[str, dict[str, str]] = {
     # One row per article under audit.
     "articles": {
@@ -84,6 +101,30 @@ TABLES: dict[str, dict[str, str]] = {
         "N": INT,
         "locator": STR,  # where in the source
         "note": STR,
+        **ORIGIN,
+    },
+    # The statistics with their printed text parsed (statistics_table.parsed_statistics).
+    "parsed_statistics": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,
+        "text": STR,
+        "measure": STR,
+        "condition": STR,
+        **PARSED,
+        **ORIGIN,
+    },
+    # The source values with their printed value parsed; n and N as recorded, else as printed.
+    "parsed_source_values": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,
+        "key": STR,
+        "population": STR,
+        "value": STR,
+        "locator": STR,
+        "note": STR,
+        **PARSED,
         **ORIGIN,
     },
     # One row per bibliography entry.
@@ -149,6 +190,55 @@ TABLES: dict[str, dict[str, str]] = {
         "references_cited": INT,
         "references_identified": INT,
         "share_references_identified": FLOAT,
+    },
+    # Each recorded source value against the article's figure (sources.compare_sources).
+    "source_comparisons": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,
+        "text": STR,  # the article's figure as printed
+        "key": STR,  # the source
+        "population": STR,
+        "value": STR,  # the source's value as printed
+        "n": INT,  # the counts behind a Wilson interval
+        "N": INT,
+        "low": FLOAT,  # the article's interval, on the compared scale; <NA> when open
+        "high": FLOAT,
+        "source_low": FLOAT,  # the source's interval
+        "source_high": FLOAT,
+        "basis": STR,  # Wilson 95% of n/N | printed range | printed value; <NA>: no number
+        "unit": STR,  # proportion | share | years | seconds | ...
+        "relation": STR,  # within | narrower | wider | disjoint | incomparable | no number
+        **ORIGIN,  # the source value's line
+    },
+    # Per statistic with recorded sources: the comparison's outcome.
+    "source_outcomes": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,
+        "text": STR,
+        "measure": STR,
+        "condition": STR,
+        "outcome": STR,  # disjoint | wider | narrower | within | no source
+        "article_interval": STR,  # the article's interval in words
+        "sources": STR,  # each source's relation, "; "-separated
+        **ORIGIN,  # the statistic's line
+    },
+    # Sources with counts: proportion and 95% intervals; a pooled row per statistic (statsmodels).
+    "source_intervals": {
+        "article": STR,
+        "claim": STR,
+        "statistic": STR,
+        "key": STR,  # <NA> on a pooled row
+        "value": STR,
+        "n": INT,
+        "N": INT,
+        "proportion": FLOAT,  # n/N, or the pooled proportion
+        "method": STR,  # wilson | clopper-pearson | random effects (logit, DerSimonian-Laird)
+        "low": FLOAT,
+        "high": FLOAT,
+        "tau2": FLOAT,  # pooled rows: between-source variance on the logit scale
+        "i2": FLOAT,
     },
 }
 

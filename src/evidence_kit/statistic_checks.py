@@ -1,0 +1,275 @@
+"""The statistics checks: pure functions from the evidence tables to findings.
+
+Each check reads the ``statistics``, ``source_values`` and ``claims`` tables of an ``Evidence``,
+parses the printed texts with ``parse_statistic`` and returns finding rows at the statistic's (or
+the source value's) file and line. Nothing here imports statsmodels, scipy or plotly: the
+comparison with sources is interval arithmetic (see ``sources``). ``STATISTIC_CHECKS`` is the
+list ``checks.CHECKS`` runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Callable
+
+from .findings import finding
+from .load import collapse
+from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, interval_of,
+                      parsed, source_outcomes)
+from .statistic import describe_value, find_statistics, problems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .load import Evidence
+
+Findings = list[dict[str, Any]]
+
+__all__ = [
+    "unreadable_statistics",
+    "impossible_statistics",
+    "impossible_source_values",
+    "source_counts_disagree",
+    "statistics_against_measures",
+    "unrecorded_statistics",
+    "uncited_statistics",
+    "inconsistent_statistics",
+    "statistics_against_sources",
+    "STATISTIC_CHECKS",
+]
+
+
+def _records(table: "pd.DataFrame", columns: list[str]) -> list[dict[str, Any]]:
+    frame = table[columns].astype(object)
+    return [dict(zip(columns, values)) for values in
+            frame.where(table[columns].notna(), None).itertuples(index=False, name=None)]
+
+
+_STATISTIC = ["article", "claim", "statistic", "text", "measure", "condition", "file", "line"]
+_SOURCE = ["article", "claim", "statistic", "key", "value", "n", "N", "file", "line"]
+
+
+def _at(row: dict[str, Any], key: str | None = None) -> dict[str, Any]:
+    return {"file": row["file"], "line": row["line"], "article": row["article"], "claim": row["claim"],
+            "key": key}
+
+
+# --------------------------------------------------------------------------------------------
+# The printed value itself
+
+
+def unreadable_statistics(ev: "Evidence") -> Findings:
+    """A recorded statistic whose text the parser cannot read."""
+    out: Findings = []
+    for row in _records(ev.statistics, _STATISTIC):
+        stat = parsed(row["text"])
+        if stat.kind == "unreadable":
+            out.append(finding("statistic-unreadable", **_at(row), text=row["text"],
+                               problem=stat.problem or "unreadable"))
+    return out
+
+
+def impossible_statistics(ev: "Evidence") -> Findings:
+    """A readable statistic that cannot be true: 150%, "4:1 to 2:1", a 0:1 ratio, "-5 years"."""
+    out: Findings = []
+    for row in _records(ev.statistics, _STATISTIC):
+        stat = parsed(row["text"])
+        if stat.kind == "unreadable":
+            continue
+        for problem in problems(stat):
+            out.append(finding("statistic-impossible", **_at(row), text=row["text"], problem=problem))
+    return out
+
+
+def impossible_source_values(ev: "Evidence") -> Findings:
+    """A source value that cannot be true, as printed or as counted (more events than patients)."""
+    out: Findings = []
+    for row in _records(ev.source_values, _SOURCE):
+        stat = parsed(row["value"])
+        found = problems(stat) if stat.kind != "unreadable" else []
+        n, N = row["n"], row["N"]
+        if n is not None and N is not None and n > N:
+            found.append(f"{n} of {N} counts more events than there are patients")
+        if N == 0:
+            found.append("N is 0")
+        for problem in found:
+            out.append(finding("source-value-impossible", **_at(row, row["key"]),
+                               statistic=row["statistic"], value=row["value"], problem=problem))
+    return out
+
+
+_PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*%")
+
+
+def source_counts_disagree(ev: "Evidence") -> Findings:
+    """Recorded n and N whose share does not round to the percentage the source prints."""
+    out: Findings = []
+    for row in _records(ev.source_values, _SOURCE):
+        n, N = row["n"], row["N"]
+        stat = parsed(row["value"])
+        printed = _PERCENT.search(row["value"])
+        if (n is None or N is None or N <= 0 or n > N or printed is None or stat.unit != "proportion"
+                or stat.low is None or stat.low != stat.high):
+            continue
+        # Half a unit in the last printed digit, and a little more for "about".
+        tolerance = 0.5 * 10 ** -len(printed[2] or "") / 100 + (0.05 if stat.approximate else 1e-9)
+        if abs(n / N - stat.low) > tolerance:
+            out.append(finding("source-counts-disagree", **_at(row, row["key"]), statistic=row["statistic"],
+                               n=n, N=N, share=describe_value(round(n / N, 4), "proportion"),
+                               value=row["value"]))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The measure vocabulary
+
+
+def statistics_against_measures(ev: "Evidence") -> Findings:
+    """Unknown measures, kinds a measure is not given in, values outside its plausible range."""
+    from .measures import check_statistic, load_measures
+
+    # The project's own vocabulary when it has evidence/measures.yaml, else the packaged one.
+    vocabulary = ev.measures if ev.measures is not None else load_measures()
+    out: Findings = []
+    for row in _records(ev.statistics, _STATISTIC):
+        stat = parsed(row["text"])
+        if stat.kind == "unreadable":
+            continue
+        measure = vocabulary.get(" ".join(str(row["measure"]).split()).lower())
+        if measure is None:
+            out.append(finding("statistic-measure-unknown", **_at(row), text=row["text"],
+                               measure=row["measure"]))
+        elif stat.kind not in measure.kinds:
+            out.append(finding("statistic-unexpected-kind", **_at(row), text=row["text"], kind=stat.kind,
+                               measure=measure.name, kinds=" or ".join(measure.kinds)))
+        else:
+            problems_found = check_statistic(stat, measure)
+            if problems_found:  # one finding per statistic, naming each value out of range
+                out.append(finding("statistic-implausible", **_at(row), problem="; ".join(problems_found)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Statements and citations
+
+
+def _spans(statement: str, text: str) -> list[tuple[int, int]]:
+    spans, start = [], statement.find(text)
+    while text and start >= 0:
+        spans.append((start, start + len(text)))
+        start = statement.find(text, start + 1)
+    return spans
+
+
+def unrecorded_statistics(ev: "Evidence") -> Findings:
+    """A number the statement prints that no recorded statistic covers (``find_statistics``)."""
+    recorded: dict[str, list[str]] = {}
+    for row in _records(ev.statistics, ["claim", "text"]):
+        recorded.setdefault(row["claim"], []).append(collapse(row["text"]))
+    out: Findings = []
+    for claim in _records(ev.claims, ["article", "claim", "statement", "file", "line"]):
+        statement = collapse(claim["statement"])
+        covered = [span for text in recorded.get(claim["claim"], []) for span in _spans(statement, text)]
+        for found in find_statistics(statement):
+            if not any(found.start < end and start < found.end for start, end in covered):
+                out.append(finding("statistic-unrecorded", **_at(claim), text=found.text))
+    return out
+
+
+def uncited_statistics(ev: "Evidence") -> Findings:
+    """A statistic in a claim that cites nothing."""
+    cited = {row["claim"]: bool((row["citations"] or "").strip())
+             for row in _records(ev.claims, ["claim", "citations"])}
+    return [finding("statistic-uncited", **_at(row), text=row["text"])
+            for row in _records(ev.statistics, _STATISTIC) if not cited.get(row["claim"], False)]
+
+
+# --------------------------------------------------------------------------------------------
+# Across articles
+
+
+def _topic(value: Any) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def inconsistent_statistics(ev: "Evidence") -> Findings:
+    """The same measure of the same condition stated differently in two articles.
+
+    Statistics are grouped by measure and condition (case and spacing ignored; a statistic
+    without a condition is not compared) and compared as intervals. Each statistic that differs
+    from one in another article gets one finding naming the other statistics.
+    """
+    groups: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {}
+    for row in _records(ev.statistics, _STATISTIC):
+        interval = interval_of(parsed(row["text"]))
+        if row["condition"] is None or interval is None:
+            continue
+        groups.setdefault((_topic(row["measure"]), _topic(row["condition"])), []).append((row, interval))
+    out: Findings = []
+    for members in groups.values():
+        for row, interval in members:
+            others = [f"{other['text']!r} in article {other['article']} ({other['file']}:{other['line']})"
+                      for other, theirs in members
+                      if other["article"] != row["article"] and not interval.same_values(theirs)]
+            if others:
+                out.append(finding("statistic-inconsistent", **_at(row), text=row["text"],
+                                   measure=row["measure"], condition=row["condition"],
+                                   others="; ".join(others)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Against the sources
+
+
+_OUTCOME_CODES = {
+    WITHIN: "statistic-within-sources",
+    NARROWER: "statistic-narrower-than-sources",
+    WIDER: "statistic-wider-than-sources",
+    DISJOINT: "statistic-disjoint-from-sources",
+    NO_SOURCE: "statistic-no-source",
+}
+
+
+def statistics_against_sources(ev: "Evidence") -> Findings:
+    """Each readable statistic against its recorded sources: one finding with the outcome.
+
+    The finding's key is the first source with the deciding relation (so a waiver can name it).
+    A statistic with no recorded source value at all is ``statistic-no-source`` too: it cannot be
+    checked either, and the message says why.
+    """
+    out: Findings = []
+    compared = compare_sources(ev)
+    outcomes = {row["statistic"]: row for row in _records(
+        source_outcomes(ev, compared), ["statistic", "outcome", "article_interval", "sources"])}
+    # The first source with the deciding relation.
+    deciding: dict[tuple[str, str], str] = {}
+    for source in _records(compared, ["statistic", "relation", "key"]):
+        deciding.setdefault((source["statistic"], source["relation"]), source["key"])
+    for row in _records(ev.statistics, _STATISTIC):
+        interval = interval_of(parsed(row["text"]))
+        if interval is None:
+            continue  # statistic-unreadable says why
+        result = outcomes.get(row["statistic"])
+        if result is None:
+            out.append(finding("statistic-no-source", **_at(row), text=row["text"],
+                               sources="no source value is recorded"))
+            continue
+        code = _OUTCOME_CODES[result["outcome"]]
+        key = deciding.get((row["statistic"], result["outcome"]))
+        out.append(finding(code, **_at(row, key), text=row["text"], interval=result["article_interval"],
+                           sources=result["sources"]))
+    return out
+
+
+STATISTIC_CHECKS: list[Callable[["Evidence"], Findings]] = [
+    unreadable_statistics,
+    impossible_statistics,
+    impossible_source_values,
+    source_counts_disagree,
+    statistics_against_measures,
+    unrecorded_statistics,
+    uncited_statistics,
+    inconsistent_statistics,
+    statistics_against_sources,
+]
