@@ -189,3 +189,93 @@ class Store:
                 old.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def check_project(root: str | Path = ".", *, cache: bool = True) -> tuple[Any, Any]:
+    """Load and check the project at ``root``: ``(findings, completeness)``, the two tables
+    ``checks.check`` and ``checks.completeness`` return.
+
+    With ``cache``, a project whose every input is unchanged (``load.input_digest``: the files
+    under ``evidence/``, the article files and ``references.bib``; ``load.full_text_state`` of each
+    full text), checked by the same code and libraries, gets the stored tables without loading or
+    checking anything; otherwise the parsed tables that are still valid are reused (``load``).
+    """
+    return _ProjectRun(Path(root), cache).report()
+
+
+def check_command(root: str | Path = ".", fmt: str = "text", threshold: str = "error", *,
+                  cache: bool = True) -> tuple[str, int]:
+    """What ``evidence-kit check`` prints for the project at ``root``, and its exit status.
+
+    With ``cache``, an unchanged project prints the stored text of the run that made it, for the
+    same format and threshold, under the same conditions as ``check_project``.
+    """
+    return _ProjectRun(Path(root), cache).printed(fmt, threshold)
+
+
+class _ProjectRun:
+    """One check of one project, looking in the cache first and storing what it computes."""
+
+    def __init__(self, root: Path, cache: bool):
+        from .load import input_digest
+
+        self.root = root
+        self.store = Store.for_project(root) if cache else None
+        self.inputs = input_digest(root) if self.store is not None else b""
+        self.full_texts: dict[str, str] | None = None
+        self.stored_once: bool | None = None
+
+    def _key(self, kind: str, *extra: str) -> str:
+        return key(kind, [("inputs", self.inputs), *((f"option {i}", e.encode()) for i, e in enumerate(extra))])
+
+    def _get(self, kind: str, entry_key: str) -> dict[str, Any] | None:
+        from .load import full_text_state
+
+        entry = self.store.get(kind, entry_key) if self.store is not None else None
+        if not isinstance(entry, dict) or not isinstance(entry.get("full_texts"), dict):
+            return None
+        if any(full_text_state(self.root, path) != state for path, state in entry["full_texts"].items()):
+            return None
+        return entry
+
+    def _put(self, kind: str, entry_key: str, value: dict[str, Any]) -> None:
+        """Store ``value`` unless an input changed while it was being computed."""
+        from .load import input_digest
+
+        if self.store is None or self.full_texts is None:
+            return
+        if self.stored_once is None:
+            self.stored_once = input_digest(self.root) == self.inputs
+        if self.stored_once:
+            self.store.put(kind, entry_key, {"full_texts": self.full_texts, **value})
+
+    def report(self) -> tuple[Any, Any]:
+        report_key = self._key("report")
+        entry = self._get("report", report_key)
+        if entry is not None:
+            self.full_texts = entry["full_texts"]
+            return entry["findings"], entry["completeness"]
+        from .checks import check, completeness
+        from .load import full_text_state, load
+
+        evidence = load(self.root, cache=self.store is not None)
+        findings, table = check(evidence), completeness(evidence)
+        if self.store is not None:
+            self.full_texts = {path: full_text_state(self.root, path)
+                               for path in evidence.articles["full_text"].dropna()}
+            self._put("report", report_key, {"findings": findings, "completeness": table})
+        return findings, table
+
+    def printed(self, fmt: str, threshold: str) -> tuple[str, int]:
+        printed_key = self._key("printed", fmt, threshold)
+        entry = self._get("printed", printed_key)
+        if entry is not None and isinstance(entry.get("text"), str) and isinstance(entry.get("status"), int):
+            return entry["text"], entry["status"]
+        from .checks import failing
+        from .output import render
+
+        findings, table = self.report()
+        text = render(findings, table, fmt, threshold)
+        status = 1 if len(failing(findings, threshold)) else 0
+        self._put("printed", printed_key, {"text": text, "status": status})
+        return text, status

@@ -28,14 +28,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .checks import check, completeness, failing
-    from .load import load
-    from .output import render
+    from .cache import check_command
 
-    evidence = load(args.root)
-    findings = check(evidence)
-    sys.stdout.write(render(findings, completeness(evidence), args.format, args.fail_on))
-    return 1 if len(failing(findings, args.fail_on)) else 0
+    text, status = check_command(args.root, args.format, args.fail_on, cache=args.cache)
+    sys.stdout.write(text)
+    return status
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .benchmark import main as benchmark
+
+    return benchmark(args.options)
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -129,7 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     check.add_argument("--fail-on", choices=("error", "warning"), default="error",
                        help="exit 1 when an unwaived finding is at least this severe (default: error)")
+    check.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="parse and check everything afresh; by default an unchanged input is read "
+                            "from .evidence-kit-cache/ (keyed by content, never stale)")
     check.set_defaults(run=_check)
+
+    bench = commands.add_parser("bench", add_help=False, help="benchmark against the parse floor and checkcites",
+                                description="Run the benchmark (see `evidence-kit bench --help`).")
+    bench.add_argument("options", nargs=argparse.REMAINDER)
+    bench.set_defaults(run=_bench)
 
     from .verdicts import CERTAINTIES, VERDICTS
 

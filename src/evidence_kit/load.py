@@ -13,6 +13,7 @@ in a forked process while this one reads the evidence files.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import threading
@@ -32,8 +33,6 @@ from .verdicts import LEDGER, read_verdicts
 ARTICLES_DIR = Path("evidence") / "articles"
 BIBLIOGRAPHY = Path("references.bib")
 WAIVERS = Path("evidence") / "waivers.yaml"
-# A project's own measures, merged over the packaged vocabulary (see measures.py); optional.
-MEASURES = Path("evidence") / "measures.yaml"
 
 # Both inputs at least this large: parse the bibliography in a second process.
 PARALLEL_BYTES = 1 << 20
@@ -63,9 +62,6 @@ class Evidence:
     full_texts: dict[str, str | None] = field(default_factory=dict)
     # The verdict ledger, every readable record (see ``verdicts``).
     verdicts: pd.DataFrame = field(default_factory=lambda: schema.frame("verdicts"))
-    # The measure vocabulary with the project's evidence/measures.yaml merged in; None when the
-    # project has none, and the checks use the packaged vocabulary.
-    measures: dict[str, Any] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -148,19 +144,7 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
             load_findings.append(_full_text_finding(article, reason))
     verdicts = _verdict_table(root, tables["claims"], load_findings)
     return Evidence(root=root, references=references, waivers=waivers,
-                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts,
-                    measures=_measures(root), **tables)
-
-
-def _measures(root: Path) -> dict[str, Any] | None:
-    """The project's measures merged over the packaged ones; ``UnusableInput`` names file:line."""
-    path = root / MEASURES
-    if not path.is_file():
-        return None
-    from .measures import load_measures
-
-    name = MEASURES.as_posix()
-    return load_measures(_read_text(path, name), name)
+                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts, **tables)
 
 
 def _store(root: Path) -> Any:
@@ -372,8 +356,58 @@ def _decode(data: bytes, name: str) -> str:
         raise UnusableInput.at(name, line, "not UTF-8 text; save the file as UTF-8") from None
 
 
+def input_digest(root: str | Path) -> bytes:
+    """SHA-256 over the names and bytes of every input of a check except full texts elsewhere.
+
+    That is every file under ``evidence/`` (articles, waivers, ledger, full texts, whatever else a
+    check may read there), the article files as the loader finds them, and ``references.bib``. With
+    ``full_text_state`` of each full text it keys a cached report (see ``cache.check_project``).
+    """
+    root = Path(root)
+    digest = hashlib.sha256()
+
+    def add(path: Path) -> None:
+        name = _relative(path, root).encode("utf-8", "surrogateescape")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            data = f"unreadable: {exc.__class__.__name__} {exc.errno}".encode()
+            name = b"!" + name
+        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+
+    for folder, subfolders, files in os.walk(root / "evidence"):  # links to folders are not followed
+        subfolders.sort()
+        for name in sorted(files):
+            add(Path(folder, name))
+    digest.update(b"articles\0")
+    for path in sorted((root / ARTICLES_DIR).glob("*.yaml")):  # also when evidence/articles is a link
+        add(path)
+    digest.update(b"bibliography\0")
+    if (root / BIBLIOGRAPHY).is_file():
+        add(root / BIBLIOGRAPHY)
+    return digest.digest()
+
+
+def full_text_state(root: str | Path, relative: str) -> str:
+    """What a check sees of a full text: the SHA-256 of its bytes, or why it cannot be read."""
+    data, reason = _full_text_bytes(Path(root), relative)
+    return f"sha256 {hashlib.sha256(data).hexdigest()}" if data is not None else f"unusable: {reason}"
+
+
 def _read_full_text(root: Path, relative: str) -> tuple[str | None, str | None]:
     """The full text, whitespace collapsed, or None and why it cannot be used."""
+    data, reason = _full_text_bytes(root, relative)
+    if data is None:
+        return None, reason
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "is not UTF-8 text"
+    return collapse(text), None
+
+
+def _full_text_bytes(root: Path, relative: str) -> tuple[bytes | None, str | None]:
+    """The full text's bytes, or None and why it cannot be used."""
     try:
         base = root.resolve()
         path = (root / relative).resolve(strict=True)
@@ -388,12 +422,9 @@ def _read_full_text(root: Path, relative: str) -> tuple[str | None, str | None]:
     if not path.is_file():
         return None, "is not a file"
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes(), None
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror})"
-    except UnicodeDecodeError:
-        return None, "is not UTF-8 text"
-    return collapse(text), None
 
 
 def _full_text_finding(article: Any, reason: str) -> dict[str, Any]:

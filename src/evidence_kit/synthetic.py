@@ -219,18 +219,31 @@ def _entry(rng: random.Random, key: str, doi: str | None, missing_field: bool) -
 # Articles, claims and full texts
 
 
-def _statistic(rng: random.Random) -> tuple[str, str]:
-    """A statistic as printed, and what it measures."""
-    form = rng.randrange(4)
-    if form == 0:
+def _statistic(rng: random.Random) -> tuple[str, str, tuple[float, float] | None]:
+    """A statistic as printed, the measure (from the packaged vocabulary) and its share range."""
+    form = rng.randrange(100)
+    if form < 40:
         low = rng.randint(5, 80)
-        return f"{low}-{low + rng.randint(2, 19)}%", "prevalence"
-    if form == 1:
-        return f"{rng.randint(1, 99)}%", rng.choice(MEASURES)
-    if form == 2:
-        ratio = rng.randint(11, 60) / 10
-        return f"OR {ratio}", "odds ratio"
-    return f"{rng.randint(2, 900)} of {rng.randint(901, 5000)}", "share of patients"
+        high = low + rng.randint(2, 19)
+        return f"{low}-{high}%", rng.choice(("penetrance", "symptom prevalence", "genetic yield")), (low, high)
+    if form < 75:
+        share = rng.randint(1, 99)
+        return f"{share}%", rng.choice(("treatment response", "prevalence")), (share, share)
+    if form < 90:
+        total = rng.randint(20, 900)
+        count = rng.randint(1, total)
+        return f"{count} of {total}", "genetic yield", (100 * count / total, 100 * count / total)
+    if form < 99:
+        return f"{rng.randint(2, 5)}:1", "sex ratio", None
+    return f"OR {rng.randint(11, 60) / 10}", "odds ratio", None  # a form the parser cannot read
+
+
+def _source_value(rng: random.Random, shares: tuple[float, float]) -> tuple[str, int, int]:
+    """What a source reports for a share: a percentage with the counts it came from."""
+    total = rng.randint(40, 500)
+    share = rng.uniform(*shares) if rng.random() < 0.97 else rng.uniform(0, 100)  # now and then, another value
+    count = max(1, min(total, round(share * total / 100)))
+    return f"{round(100 * count / total)}%", count, total
 
 
 def _article(rng: random.Random, corpus: Corpus, a: int, n_claims: int, used: dict[str, None]) -> None:
@@ -270,7 +283,7 @@ def _article(rng: random.Random, corpus: Corpus, a: int, n_claims: int, used: di
             section = rng.choice(SECTIONS)
             full_text.append(f"\n{section}\n\n")
         words = [rng.choice(WORDS) for _ in range(rng.randint(10, 28))]
-        stats: list[tuple[str, str]] = []
+        stats: list[tuple[str, str, tuple[float, float] | None]] = []
         if rng.random() < 0.35:
             stats.append(_statistic(rng))
             words.insert(rng.randrange(1, len(words)), f"in {stats[0][0]} of patients")
@@ -307,16 +320,16 @@ def _article(rng: random.Random, corpus: Corpus, a: int, n_claims: int, used: di
             yaml_lines.append(f'    citations: "{printed}"')
         if stats:
             yaml_lines.append("    statistics:")
-            for text, measure in stats:
+            for text, measure, shares in stats:
                 corpus.statistics += 1
                 yaml_lines.append(f'      - text: "{text}"')
                 yaml_lines.append(f"        measure: {measure}")
-                if rng.random() < 0.3:
+                if shares is not None and rng.random() < 0.75:
                     key = rng.choice(list(listed.values())) if rng.random() < 0.97 else f"nosource{article}x{c}"
                     used.setdefault(key, None)
-                    yaml_lines += ["        sources:", f"          - key: {key}",
-                                   f'            value: "{rng.randint(1, 99)}%"',
-                                   f"            n: {rng.randint(1, 50)}", f"            N: {rng.randint(51, 500)}"]
+                    value, count, total = _source_value(rng, shares)
+                    yaml_lines += ["        sources:", f"          - key: {key}", f'            value: "{value}"',
+                                   f"            n: {count}", f"            N: {total}"]
         yaml_lines.append("")
     full_text.append("\nReferences\n\n")
     full_text.extend(f"{n}. Reference {n}\n" for n in listed)

@@ -1,0 +1,240 @@
+"""The content-keyed cache: any change of an input, of a parser's version or of the cache file itself
+means a rebuild, never a stale or wrong answer; cached and uncached runs give identical findings."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evidence_kit import cache
+
+loader = importlib.import_module("evidence_kit.load")  # the package's attribute ``load`` is the function
+checks = importlib.import_module("evidence_kit.checks")
+
+ART = "evidence/articles/001.yaml"
+TEXT = "evidence/fulltext/001.txt"
+
+
+@pytest.fixture(autouse=True)
+def private_secret(tmp_path_factory, monkeypatch):
+    """Each test has its own cache secret, never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
+@pytest.fixture
+def calls(monkeypatch) -> Counter:
+    """How often the evidence files and the bibliography were parsed, and the checks run."""
+    counts: Counter = Counter()
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(loader, "read_article_file", counting("articles", loader.read_article_file))
+    monkeypatch.setattr(loader, "read_bibliography", counting("bibliography", loader.read_bibliography))
+    monkeypatch.setattr(checks, "check", counting("checks", checks.check))
+    return counts
+
+
+def run(project, cache_on=True):
+    return cache.check_project(project.root, cache=cache_on)
+
+
+def assert_same(a, b):
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+
+
+def test_cached_and_uncached_runs_give_identical_findings(project, calls):
+    project.bib(Path(project.root, "references.bib").read_text() + "@misc{orphan, title = {Unused}}\n")
+    project.edit(ART, '    statement: Leg dystonia has many causes.\n    citations: "1"\n',
+                 "    statement: Leg dystonia has many causes.\n")
+    fresh = run(project, cache_on=False)
+    assert not (project.root / cache.CACHE_DIR).exists()
+    assert set(fresh[0]["code"]) >= {"claim-uncited", "bib-entry-unused"}
+    first = run(project)
+    second = run(project)
+    assert calls == Counter(articles=2, bibliography=2, checks=2)  # the second cached run parsed nothing
+    assert_same(fresh, first)
+    assert_same(fresh, second)
+    for kind in ("evidence", "bibliography", "report"):
+        assert list((project.root / cache.CACHE_DIR).glob(f"{kind}-*.pickle"))
+
+
+def test_cached_tables_equal_the_parsed_ones(project):
+    parsed = loader.load(project.root)
+    loader.load(project.root, cache=True)
+    cached = loader.load(project.root, cache=True)
+    for name in ("articles", "listed_references", "claims", "citations", "statistics", "source_values",
+                 "references", "waivers", "verdicts"):
+        pd.testing.assert_frame_equal(parsed.table(name), cached.table(name))
+    assert parsed.load_findings == cached.load_findings and parsed.full_texts == cached.full_texts
+
+
+def test_printed_report_is_what_an_uncached_run_prints(project):
+    fresh = cache.check_command(project.root, "json", "warning", cache=False)
+    assert cache.check_command(project.root, "json", "warning") == fresh
+    assert cache.check_command(project.root, "json", "warning") == fresh
+    assert cache.check_command(project.root, "text", "error") == cache.check_command(
+        project.root, "text", "error", cache=False)
+
+
+CHANGES = {
+    # file, how it changes, what must be parsed again
+    "article, one byte": (ART, lambda b: b.replace(b"Leg dystonia", b"Leg dystonIa"), {"articles"}),
+    "article, a comment": (ART, lambda b: b + b"# reviewed\n", {"articles"}),
+    "bibliography, one byte": ("references.bib", lambda b: b.replace(b"2019", b"2018"), {"bibliography"}),
+    "bibliography, a space": ("references.bib", lambda b: b + b" ", {"bibliography"}),
+    "full text, one byte": (TEXT, lambda b: b.replace(b"many causes", b"many cause"), set()),
+    "waivers added": ("evidence/waivers.yaml", lambda b: b"waivers:\n  - code: claim-uncited\n    reason: x\n",
+                      {"articles"}),
+    "ledger added": ("evidence/verdicts.jsonl", lambda b: b"not json\n", set()),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_any_byte_change_in_an_input_rebuilds(project, calls, change):
+    relative, edit, reparsed = CHANGES[change]
+    run(project)
+    before = Counter(calls)
+    path = project.root / relative
+    path.write_bytes(edit(path.read_bytes() if path.exists() else b""))
+    cached = run(project)
+    assert_same(cached, run(project, cache_on=False))
+    assert calls["checks"] > before["checks"], "the report was served for changed input"
+    for name in ("articles", "bibliography"):
+        changed = calls[name] - before[name] - 1  # minus the uncached run's own parse
+        assert changed == (1 if name in reparsed else 0), (name, changed)
+
+
+def test_a_new_article_file_rebuilds(project, calls):
+    run(project)
+    text = (project.root / ART).read_text().replace('id: "001"', 'id: "002"').replace("001-c", "002-c")
+    project.article(text, name="002.yaml")
+    found = run(project)
+    assert set(found[1]["article"]) == {"001", "002"}
+    assert_same(found, run(project, cache_on=False))
+
+
+def test_a_parser_version_change_rebuilds(project, calls, monkeypatch):
+    run(project)
+    run(project)
+    assert calls == Counter(articles=1, bibliography=1, checks=1)
+    real = cache.library_version
+    monkeypatch.setattr(cache, "library_version", lambda name: "99.0" if name == "bibtexparser" else real(name))
+    run(project)
+    assert calls == Counter(articles=2, bibliography=2, checks=2)
+    monkeypatch.setattr(cache, "library_version", lambda name: "99.0" if name == "PyYAML" else real(name))
+    run(project)
+    assert calls == Counter(articles=3, bibliography=3, checks=3)
+
+
+def test_a_code_change_rebuilds(project, calls, monkeypatch):
+    run(project)
+    monkeypatch.setattr(cache, "_package_digest", lambda: b"edited code")
+    run(project)
+    assert calls == Counter(articles=2, bibliography=2, checks=2)
+
+
+def _entries(project) -> list[Path]:
+    entries = sorted((project.root / cache.CACHE_DIR).glob("*.pickle"))
+    assert len(entries) == 3
+    return entries
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "empty", "garbage", "header only"])
+def test_a_damaged_cache_file_is_rebuilt_silently(project, calls, damage):
+    expected = run(project, cache_on=False)
+    run(project)
+    for entry in _entries(project):
+        data = entry.read_bytes()
+        entry.write_bytes({"truncated": data[: len(data) // 2],
+                           "flipped byte": data[:-40] + bytes([data[-40] ^ 1]) + data[-39:],
+                           "empty": b"",
+                           "garbage": b"\x80\x05garbage" * 100,
+                           "header only": data[: data.index(b"\n", len(cache.MAGIC) + 3) + 1]}[damage])
+    before = Counter(calls)
+    assert_same(run(project), expected)
+    assert calls - before == Counter(articles=1, bibliography=1, checks=1)
+    assert_same(run(project), expected)  # and the rebuilt entries are good again
+    assert calls - before == Counter(articles=1, bibliography=1, checks=1)
+
+
+class _Planted:
+    """Unpickling this touches a file: the proof that a pickle was loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_pickle_that_came_with_the_project_is_never_loaded(project, calls, tmp_path):
+    run(project)
+    marker = tmp_path / "unpickled"
+    for entry in _entries(project):
+        data = entry.read_bytes()
+        header_end = data.index(b"\n", len(cache.MAGIC) + 3) + 1  # magic, format and key lines
+        forged = data[:header_end] + b"0" * 64 + b"\n" + pickle.dumps(_Planted(marker))
+        entry.write_bytes(forged)
+    before = Counter(calls)
+    run(project)
+    assert not marker.exists()
+    assert calls - before == Counter(articles=1, bibliography=1, checks=1)
+
+
+def test_no_cache_when_the_folder_is_a_link_or_not_writable(project, calls, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project.root / cache.CACHE_DIR).symlink_to(elsewhere)
+    expected = run(project, cache_on=False)
+    assert_same(run(project), expected)
+    assert not list(elsewhere.iterdir())
+    (project.root / cache.CACHE_DIR).unlink()
+    (project.root / cache.CACHE_DIR).write_text("a file, not a folder")
+    assert_same(run(project), expected)
+    assert_same(run(project), expected)
+
+
+def test_no_cache_without_a_usable_secret(project, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    (tmp_path / "blocked").write_text("a file where the folder should be")
+    assert cache.Store.for_project(project.root) is None
+    assert_same(run(project), run(project, cache_on=False))
+
+
+def test_the_secret_is_private_and_kept(project):
+    run(project)
+    secret = cache._secret_path()
+    assert secret.stat().st_mode & 0o077 == 0
+    assert cache._secret() == secret.read_bytes()
+
+
+def test_old_entries_are_pruned(project):
+    for i in range(cache.KEEP + 3):
+        project.bib(Path(project.root, "references.bib").read_text() + f"\n% edit {i}\n")
+        run(project)
+    assert len(list((project.root / cache.CACHE_DIR).glob("bibliography-*.pickle"))) == cache.KEEP
+
+
+def test_keys_separate_names_from_bytes():
+    assert cache.key("k", [("a", b"bc")]) != cache.key("k", [("ab", b"c")])
+    assert cache.key("k", [("a", None)]) != cache.key("k", [("a", b"")])
+    assert cache.key("k", [("a", b"x")]) != cache.key("j", [("a", b"x")])
+
+
+def test_check_command_line_no_cache_flag(project):
+    from evidence_kit.cli import main
+
+    assert main(["check", str(project.root), "--no-cache"]) == 0
+    assert not (project.root / cache.CACHE_DIR).exists()
+    assert main(["check", str(project.root)]) == 0
+    assert (project.root / cache.CACHE_DIR).is_dir()
