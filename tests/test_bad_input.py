@@ -115,6 +115,9 @@ def test_bad_input(tmp_path, request, kind, name, expected):
         assert any(f["code"] == expected["finding"] and f["file"] == file and f["line"] == expected["line"]
                    and expected.get("words", "") in f["message"] for f in findings), findings
 
+    for code in expected.get("absent", []):
+        assert not any(f["code"] == code for f in findings), findings
+
     evidence = load(root)  # nothing silently dropped: every record the file holds is in the tables
     if "keys" in expected:
         assert sorted(evidence.references["key"]) == sorted(expected["keys"])
