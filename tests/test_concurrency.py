@@ -301,7 +301,8 @@ def test_rewriting_a_report_never_writes_through_a_link_to_a_reviewers_file(repo
 
 RAW_WRITE = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|\.to_csv\(|"
                        r"\.to_parquet\(|\.to_excel\(|\.write_html\(|\.write_image\(|\.savefig\(|"
-                       r"shutil\.(copy|copyfile|copy2|move)\(|os\.(rename|replace)\(|\bos\.open\(")
+                       r"shutil\.(copy|copyfile|copy2|move)\(|os\.(rename|replace)\(|"
+                       r"\bos\.open\([^)]*O_(WRONLY|RDWR|CREAT|APPEND|TRUNC)")
 # Where a raw write is the point: the safe writers themselves, the ledger's locked O_APPEND
 # append, and the benchmark, which edits its own throw-away synthetic corpus to time the cache.
 ALLOWED = {"writing.py", "verdicts.py", "benchmark.py"}

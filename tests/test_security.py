@@ -313,3 +313,50 @@ def test_chromium_runs_no_script_from_the_evidence(poisoned_report, tmp_path):
         dom = _dump_dom(page.as_uri(), tmp_path / f"profile-{n}")
         assert "<body" in dom, page.name
         assert not PWNED.search(dom), f"{page.name}: a script from the evidence ran"
+
+
+# --------------------------------------------------------------------------------------------
+# The check cache: nothing a project brings along is unpickled, read from a device or waited on
+
+
+def _printed_entry(root: Path) -> Path:
+    """Where `check` (text, --fail-on error) looks for its stored output for the project at root."""
+    from evidence_kit.cache import Store, _ProjectRun
+
+    run_ = _ProjectRun(root, True)
+    if run_.store is None:
+        pytest.skip("no cache secret can be made here")
+    return run_.store.path("printed", run_._key("printed", "text", "error"))
+
+
+def test_a_planted_cache_entry_is_never_unpickled(project, tmp_path):
+    import pickle
+
+    sentinel = tmp_path / "pwned"
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, (f"touch {sentinel}",))
+
+    entry = _printed_entry(project.root)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(Boom())
+    from evidence_kit.cache import FORMAT, MAGIC
+
+    key = entry.name.removeprefix("printed-").removesuffix(".pickle")
+    entry.write_bytes(MAGIC + f"{FORMAT}\n{key}\n".encode() + b"0" * 64 + b"\n" + payload)  # a forged MAC
+    result = run("check", str(project.root))
+    assert result.returncode == 0 and "passed" in result.stdout, result.stderr
+    assert not sentinel.exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_a_cache_entry_that_is_not_a_file_is_skipped(project, kind):
+    entry = _printed_entry(project.root)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.symlink_to("/dev/zero")
+    result = run("check", str(project.root))  # would hang, or fill the memory, were it read
+    assert result.returncode == 0 and "passed" in result.stdout, result.stderr

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -116,6 +117,26 @@ def _secret() -> bytes | None:
     return None
 
 
+def _read_regular_file(path: Path) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file, not a link; None otherwise.
+
+    An entry planted as a FIFO or a link to /dev/zero would hang the check or fill the memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as entry:
+            return entry.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 class Store:
     """The entries of one cache folder."""
 
@@ -142,9 +163,8 @@ class Store:
 
     def get(self, kind: str, key: str) -> Any | None:
         """The value stored under ``kind`` and ``key``, or None for a missing or unusable entry."""
-        try:
-            data = self.path(kind, key).read_bytes()
-        except OSError:
+        data = _read_regular_file(self.path(kind, key))
+        if data is None:
             return None
         header = MAGIC + f"{FORMAT}\n{key}\n".encode()
         if not data.startswith(header):
