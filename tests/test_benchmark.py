@@ -1,0 +1,99 @@
+"""The benchmark at a tiny size: it runs, and its tables have their shape (no timed assertions);
+and the faster code paths it measures give exactly what the plain ones gave."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from evidence_kit import benchmark, synthetic
+from evidence_kit.evidence_format import _Loader
+from evidence_kit.load import collapse
+
+
+@pytest.fixture(autouse=True)
+def private_secret(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
+def table(text: str, header: str) -> list[list[str]]:
+    """The rows of the Markdown table whose header starts with ``header``, as lists of cells."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_benchmark_at_a_tiny_size(tmp_path, project):
+    result = benchmark.run(claims=40, entries=30, runs=1, series=((20, 30), (40, 30), (20, 60)),
+                           workdir=tmp_path / "bench", shipped=project.root,
+                           checkcites=shutil.which("checkcites") is not None)
+    text = benchmark.render(result)
+    assert text.startswith("## Performance\n")
+
+    targets = table(text, "| target |")
+    assert all(len(row) == 3 and row[2] in ("**yes**", "**NO**") for row in targets), targets
+    names = [row[0] for row in targets]
+    expected = ["check on the shipped evidence", "loading the bibliography", "loading the evidence files",
+                "all checks", "2x the claims costs", "peak memory", "warm >= 5x", "a changed input"]
+    if result.checkcites is not None:
+        expected[4:4] = ["same unused and undefined keys as checkcites", "cold check >= 12x", "warm check >= 50x"]
+    assert len(names) == len(expected) and all(n.startswith(e) for n, e in zip(names, expected)), names
+    assert targets[-1][2] == "**yes**", "a changed input was served stale"
+    if result.checkcites is not None:
+        assert targets[4][2] == "**yes**", targets[4]
+
+    steps = table(text, "| step |")
+    assert len(steps) >= 9 and all(len(row) == 4 for row in steps)
+    assert all(re.fullmatch(r"\d+\.\d\d", row[1]) and re.fullmatch(r"\d+", row[3]) for row in steps), steps
+    assert [row[:2] for row in table(text, "| claims |")] == [["20", "30"], ["40", "30"], ["20", "60"]]
+    phases = dict(row for row in table(text, "| part |"))
+    assert {"import", "load", "checks", "report", "total", "beyond parsing"} <= set(phases)
+
+
+def test_the_corpus_is_deterministic_and_knows_its_problems(tmp_path):
+    a = synthetic.write_corpus(tmp_path / "a", claims=250, entries=300, seed=7)
+    b = synthetic.write_corpus(tmp_path / "b", claims=250, entries=300, seed=7)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+    assert (a.articles, a.claims, a.entries) == (3, 250, 300)
+    assert a.unused_keys and a.undefined_keys and a.citations > a.claims / 2 and a.statistics
+    text = (tmp_path / "a" / "references.bib").read_text()
+    assert len(synthetic.bib_keys(text)) < 300  # some keys are defined twice
+
+
+def test_checkcites_and_evidence_kit_sets_are_parsed():
+    output = ("Unused references in your TeX document: 2\n=> a\n=> b\n\n----\n"
+              "Undefined references in your TeX document: 1\n=> c\n")
+    assert benchmark.parse_checkcites(output) == ({"a", "b"}, {"c"})
+    report = ('{"findings": [{"code": "bib-entry-unused", "key": "a"}, '
+              '{"code": "citation-key-undefined", "key": "c"}, {"code": "claim-uncited", "key": null}]}')
+    assert benchmark.evidence_kit_sets(report) == ({"a"}, {"c"})
+
+
+# The faster code paths give what the plain ones gave.
+
+@pytest.mark.parametrize("text", ["", "  a \t b\n\n c  ", "a\u00a0b\u2009c\u3000d", "x\x1c\x1dy\x85z", " \n "])
+def test_collapse_is_the_regular_expression_it_replaced(text):
+    assert collapse(text) == re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("value", ["", "~", "null", "Null", "NULL", "nULL", "0", "007", "08", "1_000", "0x1F",
+                                   "0b101", "+12", "-3", "1:30", "1:30.5", "3.0", "yes", "2026-11-30",
+                                   "12abc", "٣", "１２"])
+def test_the_int_and_null_tags_are_pyyamls(value):
+    for document in (f"a: {value}\n", f"a: '{value}'\n", f"- {value}\n"):
+        theirs = yaml.compose(document, Loader=yaml.CSafeLoader)
+        ours = yaml.compose(document, Loader=_Loader)
+        node_theirs = theirs.value[0][1] if isinstance(theirs, yaml.MappingNode) else theirs.value[0]
+        node_ours = ours.value[0][1] if isinstance(ours, yaml.MappingNode) else ours.value[0]
+        wanted = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:null"}
+        assert (node_ours.tag if node_ours.tag in wanted else "other") == (
+            node_theirs.tag if node_theirs.tag in wanted else "other"), document
