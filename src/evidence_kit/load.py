@@ -33,6 +33,8 @@ from .verdicts import LEDGER, read_verdicts
 ARTICLES_DIR = Path("evidence") / "articles"
 BIBLIOGRAPHY = Path("references.bib")
 WAIVERS = Path("evidence") / "waivers.yaml"
+# A project's own measures, merged over the packaged vocabulary (see measures.py); optional.
+MEASURES = Path("evidence") / "measures.yaml"
 
 # Both inputs at least this large: parse the bibliography in a second process.
 PARALLEL_BYTES = 1 << 20
@@ -62,6 +64,9 @@ class Evidence:
     full_texts: dict[str, str | None] = field(default_factory=dict)
     # The verdict ledger, every readable record (see ``verdicts``).
     verdicts: pd.DataFrame = field(default_factory=lambda: schema.frame("verdicts"))
+    # The measure vocabulary with the project's evidence/measures.yaml merged in; None when the
+    # project has none, and the checks use the packaged vocabulary.
+    measures: dict[str, Any] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -144,7 +149,19 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
             load_findings.append(_full_text_finding(article, reason))
     verdicts = _verdict_table(root, tables["claims"], load_findings)
     return Evidence(root=root, references=references, waivers=waivers,
-                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts, **tables)
+                    load_findings=load_findings, full_texts=full_texts, verdicts=verdicts,
+                    measures=_measures(root), **tables)
+
+
+def _measures(root: Path) -> dict[str, Any] | None:
+    """The project's measures merged over the packaged ones; ``UnusableInput`` names file:line."""
+    path = root / MEASURES
+    if not path.is_file():
+        return None
+    from .measures import load_measures
+
+    name = MEASURES.as_posix()
+    return load_measures(_read_text(path, name), name)
 
 
 def _store(root: Path) -> Any:
@@ -246,13 +263,19 @@ class _Forked:
 
 
 def _tables(records: list[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
-    """Flatten the article records into the tables; duplicate ids are unusable input."""
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in
-                                              ("articles", "listed_references", "claims", "citations",
-                                               "statistics", "source_values")}
+    """Flatten the article records into the tables; duplicate ids are unusable input.
+
+    The tables are built column by column (a list per column), which pandas turns into a frame
+    several times faster than a list of row dicts; a printed citation is split once per distinct
+    text.
+    """
+    names = ("articles", "listed_references", "claims", "citations", "statistics", "source_values")
+    columns = {name: {column: [] for column in schema.columns(name)} for name in names}
+    articles, listed, claims, citations, statistics, sources = (columns[name] for name in names)
     problems: list[str] = []
     seen_articles: dict[str, str] = {}
     seen_claims: dict[str, str] = {}
+    markers: dict[str, list[tuple[str, int | None]]] = {}
     for file, record in records:
         art = record["article"]
         article = art["id"]
@@ -261,14 +284,18 @@ def _tables(records: list[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame
             problems.append(f"{where}article id {article!r} is already used at {seen_articles[article]}")
             continue
         seen_articles[article] = where.rstrip(": ")
-        rows["articles"].append({"article": article, "title": art["title"], "publisher": art.get("publisher"),
-                                 "url": art.get("url"), "accessed": art.get("accessed"),
-                                 "status": art["status"], "full_text": art["full_text"],
-                                 "origin": art.get("origin"), "file": file, "line": art["line"]})
-        numbered = {number: key for number, key, _ in art.get("references") or []}
-        rows["listed_references"].extend(
-            {"article": article, "number": number, "key": key, "file": file, "line": line}
-            for number, key, line in art.get("references") or [])
+        for column in ("title", "publisher", "url", "accessed", "status", "full_text", "origin", "line"):
+            articles[column].append(art.get(column))
+        articles["article"].append(article)
+        articles["file"].append(file)
+        references = art.get("references") or []
+        numbered = {number: key for number, key, _ in references}
+        for number, key, line in references:
+            listed["article"].append(article)
+            listed["number"].append(number)
+            listed["key"].append(key)
+            listed["file"].append(file)
+            listed["line"].append(line)
         for claim in record["claims"]:
             cid, line = claim["id"], claim["line"]
             if cid in seen_claims:
@@ -276,28 +303,44 @@ def _tables(records: list[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame
                 continue
             seen_claims[cid] = f"{file}:{line}"
             printed = claim.get("citations") or ""
-            rows["claims"].append({"article": article, "claim": cid, "section": claim.get("section"),
-                                   "statement": claim["statement"], "citations": printed,
-                                   "file": file, "line": line})
-            rows["citations"].extend(
-                {"article": article, "claim": cid, "printed": token, "number": number,
-                 "key": numbered.get(number) if number is not None else None, "file": file, "line": line}
-                for token, number in split_citations(printed))
+            claims["article"].append(article)
+            claims["claim"].append(cid)
+            claims["section"].append(claim.get("section"))
+            claims["statement"].append(claim["statement"])
+            claims["citations"].append(printed)
+            claims["file"].append(file)
+            claims["line"].append(line)
+            split = markers.get(printed)
+            if split is None:
+                split = markers[printed] = split_citations(printed)
+            for token, number in split:
+                citations["article"].append(article)
+                citations["claim"].append(cid)
+                citations["printed"].append(token)
+                citations["number"].append(number)
+                citations["key"].append(numbered.get(number) if number is not None else None)
+                citations["file"].append(file)
+                citations["line"].append(line)
             for i, stat in enumerate(claim.get("statistics") or [], start=1):
                 sid = f"{cid}/{i}"
-                rows["statistics"].append({"article": article, "claim": cid, "statistic": sid,
-                                           "text": stat["text"], "measure": stat["measure"],
-                                           "condition": stat.get("condition"), "file": file,
-                                           "line": stat["line"]})
-                rows["source_values"].extend(
-                    {"article": article, "claim": cid, "statistic": sid, "key": src["key"],
-                     "population": src.get("population"), "value": src["value"], "n": src.get("n"),
-                     "N": src.get("N"), "locator": src.get("locator"), "note": src.get("note"),
-                     "file": file, "line": src["line"]}
-                    for src in stat.get("sources") or [])
+                statistics["article"].append(article)
+                statistics["claim"].append(cid)
+                statistics["statistic"].append(sid)
+                statistics["text"].append(stat["text"])
+                statistics["measure"].append(stat["measure"])
+                statistics["condition"].append(stat.get("condition"))
+                statistics["file"].append(file)
+                statistics["line"].append(stat["line"])
+                for src in stat.get("sources") or []:
+                    sources["article"].append(article)
+                    sources["claim"].append(cid)
+                    sources["statistic"].append(sid)
+                    for column in ("key", "population", "value", "n", "N", "locator", "note", "line"):
+                        sources[column].append(src.get(column))
+                    sources["file"].append(file)
     if problems:
         raise UnusableInput(problems)
-    return {name: schema.frame(name, table_rows) for name, table_rows in rows.items()}
+    return {name: schema.frame(name, pd.DataFrame(columns[name])) for name in names}
 
 
 def _waiver_table(waivers: list[dict[str, Any]]) -> pd.DataFrame:
