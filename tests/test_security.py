@@ -360,3 +360,30 @@ def test_a_cache_entry_that_is_not_a_file_is_skipped(project, kind):
         entry.symlink_to("/dev/zero")
     result = run("check", str(project.root))  # would hang, or fill the memory, were it read
     assert result.returncode == 0 and "passed" in result.stdout, result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# A project cannot make check hang or fill the memory
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+@pytest.mark.parametrize("where, status, words", [
+    ("evidence/articles/002.yaml", 2, "evidence/articles/002.yaml: cannot read: not a regular file"),
+    ("evidence/waivers.yaml", 2, "evidence/waivers.yaml: cannot read: not a regular file"),
+    ("evidence/notes.txt", 0, None),  # read by no check, but hashed for the cache
+    ("evidence/verdicts.jsonl", 0, None),
+    ("evidence/fulltext/001.txt", 1, "[full-text-missing] article 001: full text evidence/fulltext/001.txt"),
+])
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_fifo_or_device_in_the_project_is_never_read(project, kind, where, status, words, cache):
+    path = project.root / where
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = run("check", str(project.root), *([] if cache else ["--no-cache"]))  # times out if it blocks
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if words:
+        assert words in result.stdout + result.stderr

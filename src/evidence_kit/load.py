@@ -13,9 +13,11 @@ in a forked process while this one reads the evidence files.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,9 +373,25 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+def regular_file_bytes(path: Path) -> bytes:
+    """The bytes of ``path`` (links followed), which must be a regular file.
+
+    A FIFO would block the read forever and a device such as /dev/zero never end, so anything
+    else raises ``OSError`` without reading.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)")
+        with os.fdopen(fd, "rb", closefd=False) as data:
+            return data.read()
+    finally:
+        os.close(fd)
+
+
 def _read_bytes(path: Path, name: str) -> bytes:
     try:
-        return path.read_bytes()
+        return regular_file_bytes(path)
     except OSError as exc:
         raise UnusableInput.at(name, None, f"cannot read: {exc.strerror or exc}") from None
 
@@ -412,7 +430,7 @@ def input_digest(root: str | Path) -> bytes:
     def add(path: Path) -> None:
         name = _relative(path, root).encode("utf-8", "surrogateescape")
         try:
-            data = path.read_bytes()
+            data = regular_file_bytes(path)
         except OSError as exc:
             data = f"unreadable: {exc.__class__.__name__} {exc.errno}".encode()
             name = b"!" + name
@@ -465,7 +483,7 @@ def _full_text_bytes(root: Path, relative: str) -> tuple[bytes | None, str | Non
     if not path.is_file():
         return None, "is not a file"
     try:
-        return path.read_bytes(), None
+        return regular_file_bytes(path), None
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror})"
 
