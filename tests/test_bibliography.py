@@ -54,8 +54,16 @@ def test_clean_entry_gives_one_row_and_no_finding():
     assert table.to_dict("records") == [{
         "key": "smith2020", "type": "article", "title": "A randomised trial",
         "authors": "Smith, Jane and Doe, John", "year": "2020", "journal": "The Lancet",
+        "volume": None, "number": None, "pages": None,
         "doi": "10.1016/s0140-6736(20)30001-1", "pmid": "31234567", "file": FILE, "line": 1,
     }]
+
+
+def test_volume_issue_and_pages_are_kept_for_citation_formatting():
+    table, found = read("@article{b, author = {B, A}, title = {T}, journal = {J}, year = 2018,\n"
+                        "  volume = {4}, number = {1}, pages = {25--27}}\n")
+    assert found == []
+    assert table.loc[0, ["volume", "number", "pages"]].tolist() == ["4", "1", "25--27"]
 
 
 def test_table_columns_and_dtypes_are_the_schema():

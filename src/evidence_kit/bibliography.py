@@ -282,6 +282,9 @@ class _Reader:
         columns["authors"].append(None if author is None else _collapse(author))
         columns["year"].append(None if year is None else year.strip())
         columns["journal"].append(None if venue is None else _collapse(venue))
+        for name in ("volume", "number", "pages"):
+            part = values.get(name)
+            columns[name].append(None if part is None else _collapse(part))
         columns["doi"].append(doi)
         columns["pmid"].append(pmid)
         columns["line"].append(line)

@@ -135,6 +135,9 @@ TABLES: dict[str, dict[str, str]] = {
         "authors": STR,
         "year": STR,
         "journal": STR,
+        "volume": STR,
+        "number": STR,  # the issue
+        "pages": STR,
         "doi": STR,  # normalised: lower case, no resolver prefix
         "pmid": STR,
         **ORIGIN,
