@@ -23,6 +23,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for (what, unit), n in sorted(config.stash.get(_TRIED, Counter()).items()):
         terminalreporter.write_line(f"{what}: {n} {unit}")
 
+
 FULL_TEXT = """\
 Causes
 
