@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ARTICLE, BIB, FULL_TEXT, Project
+from conftest import FULL_TEXT, Project
 
 from evidence_kit.errors import UnusableInput
 from evidence_kit.load import load
@@ -321,7 +321,7 @@ def test_chromium_runs_no_script_from_the_evidence(poisoned_report, tmp_path):
 
 def _printed_entry(root: Path) -> Path:
     """Where `check` (text, --fail-on error) looks for its stored output for the project at root."""
-    from evidence_kit.cache import Store, _ProjectRun
+    from evidence_kit.cache import _ProjectRun
 
     run_ = _ProjectRun(root, True)
     if run_.store is None:
