@@ -20,7 +20,7 @@ from .statistic_checks import STATISTIC_CHECKS
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
 Findings = list[dict[str, Any]]
-Check = Callable[[Evidence], Findings]
+Check = Callable[[Evidence], "Findings | pd.DataFrame"]
 
 
 def _rows(table: pd.DataFrame, columns: Iterable[str]) -> Iterable[dict[str, Any]]:
@@ -30,10 +30,31 @@ def _rows(table: pd.DataFrame, columns: Iterable[str]) -> Iterable[dict[str, Any
     return (dict(zip(cols, values)) for values in frame.itertuples(index=False, name=None))
 
 
-def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> Findings:
-    """One finding of ``code`` per row of ``table``, at the row's file and line."""
-    wanted = ["file", "line", *[c for c in ("article", "claim", "key") if c in table], *facts]
-    return [finding(code, **row) for row in _rows(table, dict.fromkeys(wanted))]
+def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> pd.DataFrame:
+    """One finding of ``code`` per row of ``table``, at the row's file and line, as a findings table.
+
+    Built column by column; only the message is made row by row, by the same template and from the
+    same values (<NA> as None) as ``finding`` would use.
+    """
+    entry = CATALOGUE[code]
+    size = len(table)
+    values = {name: _objects(table[name]) if name in table else [None] * size
+              for name in dict.fromkeys(("article", "claim", "key", *facts))}
+    names = list(values)
+    template = entry.template.format
+    messages = [template(**dict(zip(names, row))) for row in zip(*values.values())]
+    columns: dict[str, Any] = {"code": [code] * size, "severity": [entry.severity] * size}
+    for name in ("file", "line"):
+        columns[name] = table[name].array if name in table else [None] * size
+    columns["message"] = messages
+    for name in ("article", "claim", "key"):
+        columns[name] = table[name].array if name in table else [None] * size
+    return pd.DataFrame(columns, index=range(size))
+
+
+def _objects(column: pd.Series) -> list[Any]:
+    """The values of ``column`` as Python objects, <NA> as None."""
+    return column.astype(object).where(column.notna(), None).tolist()
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,12 +77,11 @@ def unreadable_citations(ev: Evidence) -> Findings:
     return _at("citation-unreadable", cites[cites["number"].isna()], ["printed"])
 
 
-def undefined_cited_keys(ev: Evidence) -> Findings:
+def undefined_cited_keys(ev: Evidence) -> pd.DataFrame:
     """A claim cites a reference whose bib key references.bib does not define: at the claim."""
     cites = ev.citations
     undefined = cites[cites["key"].notna() & ~cites["key"].isin(ev.references["key"])]
-    return [finding("citation-key-undefined", **row)
-            for row in _rows(undefined, ["file", "line", "article", "claim", "key", "number"])]
+    return _at("citation-key-undefined", undefined, ["number"])
 
 
 def _cited_numbers(ev: Evidence) -> pd.DataFrame:
@@ -75,12 +95,17 @@ def uncited_listed_references(ev: Evidence) -> Findings:
     never = listed[listed["_merge"] == "left_only"]
     found = _at("reference-never-cited", never, ["number"])
     undefined = never[~never["key"].isin(ev.references["key"])]
-    return found + _at("reference-key-undefined", undefined, ["number"])
+    return pd.concat([found, _at("reference-key-undefined", undefined, ["number"])], ignore_index=True)
 
 
 def reference_list_gaps(ev: Evidence) -> Findings:
     out: Findings = []
-    for article, group in ev.listed_references.groupby("article", sort=False):
+    groups = ev.listed_references.groupby("article", sort=False)
+    # Numbers are unique within an article, so a list has a gap exactly when it has fewer numbers
+    # than its largest; only those articles are looked at one by one.
+    counts = groups["number"].agg(["max", "size"])
+    for article in counts.index[counts["size"] < counts["max"]]:
+        group = groups.get_group(article)
         numbers = set(group["number"].astype(int))
         first = group.iloc[0]
         out.extend(finding("reference-list-gap", file=first["file"], line=int(first["line"]), article=article,
@@ -114,13 +139,38 @@ def undefined_source_keys(ev: Evidence) -> Findings:
 # Text
 
 
-def statements_not_in_full_text(ev: Evidence) -> Findings:
-    out: Findings = []
+def statements_not_in_full_text(ev: Evidence) -> pd.DataFrame:
+    claims, texts = ev.claims, ev.full_texts
+    absent = pd.Series(_not_in_texts(claims["article"].to_numpy(object), claims["statement"].to_numpy(object),
+                                     texts), index=claims.index, dtype=bool)
+    missing = claims[absent]
     paths = dict(zip(ev.articles["article"], ev.articles["full_text"]))
-    for row in _rows(ev.claims, ["article", "claim", "statement", "file", "line"]):
-        text = ev.full_texts.get(row["article"])
-        if text is not None and collapse(row.pop("statement")) not in text:
-            out.append(finding("statement-not-in-full-text", full_text=paths[row["article"]], **row))
+    return _at("statement-not-in-full-text", missing.assign(full_text=missing["article"].map(paths)),
+               ["full_text"])
+
+
+def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) -> list[bool]:
+    """For each statement, whether it is missing from its article's (readable) full text.
+
+    Exactly ``collapse(statement) not in text``, but an article's statements are looked for from
+    where the one before was found, and then before it: in the usual order, each article's text is
+    scanned about once instead of once per statement.
+    """
+    found_at: dict[str, int] = {}
+    out = []
+    for article, statement in zip(articles, statements):
+        text = texts.get(article)
+        if text is None:
+            out.append(False)
+            continue
+        statement = collapse(statement)
+        start = found_at.get(article, 0)
+        at = text.find(statement, start)
+        if at < 0:  # an occurrence before ``start`` ends before start + len(statement) - 1
+            at = text.find(statement, 0, start + len(statement) - 1)
+        if at >= 0:
+            found_at[article] = at
+        out.append(at < 0)
     return out
 
 
@@ -236,10 +286,21 @@ def apply_waivers(found: pd.DataFrame, waivers: pd.DataFrame) -> pd.DataFrame:
 
 def check(evidence: Evidence, checks: Iterable[Check] = CHECKS) -> pd.DataFrame:
     """Run ``checks`` on ``evidence``; the findings table, waivers applied."""
+    parts: list[pd.DataFrame] = []
     rows: Findings = []
     for run in checks:
-        rows.extend(run(evidence))
-    return apply_waivers(schema.frame("findings", rows), evidence.waivers)
+        found = run(evidence)
+        if isinstance(found, pd.DataFrame):  # a check that builds its findings as a table
+            if rows:
+                parts.append(schema.frame("findings", rows))
+                rows = []
+            parts.append(schema.frame("findings", found))
+        else:
+            rows.extend(found)
+    if rows or not parts:
+        parts.append(schema.frame("findings", rows))
+    found = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return apply_waivers(found, evidence.waivers)
 
 
 def failing(findings: pd.DataFrame, threshold: str = "error") -> pd.DataFrame:
