@@ -387,3 +387,14 @@ def test_a_fifo_or_device_in_the_project_is_never_read(project, kind, where, sta
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     if words:
         assert words in result.stdout + result.stderr
+
+
+def test_report_page_names_from_article_ids_stay_in_the_folder(project, tmp_path):
+    pytest.importorskip("jinja2")
+    project.edit(ART, 'id: "001"', 'id: "../../../escaped/<x>"')
+    out = tmp_path / "site"
+    result = run("report", str(project.root), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*")}
+    assert all("/" not in name and ".." not in name for name in written), written
+    assert not (tmp_path / "escaped").exists() and not (project.root.parent / "escaped").exists()
