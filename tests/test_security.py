@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FULL_TEXT, Project
+from conftest import BIB, FULL_TEXT, Project
 
 from evidence_kit.errors import UnusableInput
 from evidence_kit.load import load
@@ -398,3 +398,26 @@ def test_report_page_names_from_article_ids_stay_in_the_folder(project, tmp_path
     written = {p.relative_to(out).as_posix() for p in out.rglob("*")}
     assert all("/" not in name and ".." not in name for name in written), written
     assert not (tmp_path / "escaped").exists() and not (project.root.parent / "escaped").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Control characters from a pasted bibliography reach no terminal and break no XML
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit", "json"])
+def test_control_characters_in_the_bibliography_are_shown_not_sent(project, fmt):
+    from xml.etree import ElementTree as ET
+
+    project.bib(BIB + "\n@misc{evil\x1b[2J\x07key, title = {T}}\n"
+                "@misc{x, title = {T}, doi = {10.1/\x1b]0;owned\x07\r\ufffe}}\n")
+    result = run("check", str(project.root), "--format", fmt)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    out = result.stdout
+    if fmt == "json":  # JSON escapes them itself; the data stays exact
+        keys = {f["key"] for f in json.loads(out)["findings"]}
+        assert "evil\x1b[2J\x07key" in keys
+        return
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]", out), repr(out)
+    assert "evil\\x1b[2J\\x07key" in out
+    if fmt == "junit":
+        ET.fromstring(out.encode("utf-8"))

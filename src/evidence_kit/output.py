@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -57,7 +58,26 @@ def render(findings: pd.DataFrame, completeness: pd.DataFrame, fmt: str = "text"
            threshold: str = "error") -> str:
     facts = summary(findings, completeness, threshold)
     rows = [_plain(r) for r in findings.to_dict("records")]
+    if fmt != "json":  # JSON escapes what it must; the others reach terminals and XML parsers
+        rows = [_visible(r) for r in rows]
+        facts["completeness"] = [_visible(c) for c in facts["completeness"]]
     return {"text": _text, "json": _json, "junit": _junit, "github": _github}[fmt](rows, facts)
+
+
+# Control characters (but tab and newline) and the non-characters XML cannot hold: from a pasted
+# bibliography they would drive the terminal (ESC [2J clears it) or make the JUnit XML unreadable.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _visible(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with every control character in its texts shown as an escape: ESC is \\x1b."""
+    return {key: _CONTROL.sub(_escape_control, value) if isinstance(value, str) else value
+            for key, value in row.items()}
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _percent(value: float | None) -> str:
