@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import stat
@@ -182,22 +183,39 @@ class Store:
 
     def put(self, kind: str, key: str, value: Any) -> bool:
         """Store ``value``; True when it was written. Failures to write are not errors."""
+        # The pickle goes straight behind its header, in one buffer: no second copy of a large entry.
+        buffer = io.BytesIO()
+        start = self._header(buffer, key)
         try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return False
-        return self.put_pickled(kind, key, payload)
+        return self._write(kind, key, buffer, start)
 
     def put_pickled(self, kind: str, key: str, payload: bytes) -> bool:
         """Store a value already pickled (by ``pickle.dumps``); True when it was written."""
+        buffer = io.BytesIO()
+        start = self._header(buffer, key)
+        buffer.write(payload)
+        return self._write(kind, key, buffer, start)
+
+    def _header(self, buffer: io.BytesIO, key: str) -> int:
+        """Write the header with a blank MAC; returns where the payload starts."""
+        buffer.write(MAGIC + f"{FORMAT}\n{key}\n".encode() + b"0" * 64 + b"\n")
+        return buffer.tell()
+
+    def _write(self, kind: str, key: str, buffer: io.BytesIO, start: int) -> bool:
         from .writing import write_atomic
 
+        view = buffer.getbuffer()
         try:
-            header = MAGIC + f"{FORMAT}\n{key}\n".encode() + self._mac(key, payload) + b"\n"
+            view[start - 65:start - 1] = self._mac(key, view[start:])
             self.folder.mkdir(exist_ok=True)
-            write_atomic(self.path(kind, key), header + payload)
+            write_atomic(self.path(kind, key), view)
         except OSError:
             return False
+        finally:
+            view.release()
         self._prune(kind, keep=self.path(kind, key))
         return True
 
@@ -283,6 +301,7 @@ class _ProjectRun:
         if self.store is not None:
             self.full_texts = {path: full_text_state(self.root, path)
                                for path in evidence.articles["full_text"].dropna()}
+            del evidence  # the tables of a large project: free them before pickling the report
             self._put("report", report_key, {"findings": findings, "completeness": table})
         return findings, table
 

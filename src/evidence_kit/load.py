@@ -21,7 +21,7 @@ import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
@@ -121,6 +121,7 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
     try:
         if tables is None:
             tables = _evidence_tables(raw, waivers_raw, unreadable)
+            del raw  # a large project's bytes: free them before the next allocations
             if store is not None:
                 store.put("evidence", evidence_key, tables)
         if BIBLIOGRAPHY.as_posix() in unreadable:
@@ -174,16 +175,29 @@ def _store(root: Path) -> Any:
 
 def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | None,
                      unreadable: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
-    """The evidence tables and the waivers table from the files' bytes; raises ``UnusableInput``."""
+    """The evidence tables and the waivers table from the files' bytes; raises ``UnusableInput``.
+
+    Each file's record is flattened into the tables as soon as it is read, so the records of all
+    files are never in memory at once. Duplicate ids are reported only when every file could be read.
+    """
     problems: list[str] = []
-    records: list[tuple[str, dict[str, Any]]] = []
-    for name, data in raw:
-        try:
-            if data is None:
-                raise UnusableInput(unreadable[name])
-            records.append((name, read_article_file(_decode(data, name), name)))
-        except UnusableInput as exc:
-            problems.extend(exc.problems)
+
+    def records() -> Iterator[tuple[str, dict[str, Any]]]:
+        for name, data in raw:
+            try:
+                if data is None:
+                    raise UnusableInput(unreadable[name])
+                record = read_article_file(_decode(data, name), name)
+            except UnusableInput as exc:
+                problems.extend(exc.problems)
+                continue
+            yield name, record
+
+    duplicates: UnusableInput | None = None
+    try:
+        tables = _tables(records())
+    except UnusableInput as exc:
+        duplicates = exc
     waivers: list[dict[str, Any]] = []
     name = WAIVERS.as_posix()
     if waivers_raw is not None or name in unreadable:
@@ -195,7 +209,8 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
             problems.extend(exc.problems)
     if problems:
         raise UnusableInput(problems)
-    tables = _tables(records)
+    if duplicates is not None:
+        raise duplicates
     tables["waivers"] = _waiver_table(waivers)
     return tables
 
@@ -264,7 +279,7 @@ class _Forked:
         self.pid = 0
 
 
-def _tables(records: list[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
+def _tables(records: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
     """Flatten the article records into the tables; duplicate ids are unusable input.
 
     The tables are built column by column (a list per column), which pandas turns into a frame
