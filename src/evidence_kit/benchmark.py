@@ -592,7 +592,7 @@ def _versions() -> str:
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    parser = parser or argparse.ArgumentParser(prog="python -m evidence_kit.benchmark",
+    parser = parser or argparse.ArgumentParser(prog="evidence-kit bench",
                                                description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000, help="claims in the synthetic project")
     parser.add_argument("--entries", type=int, default=30_000, help="bib entries in the synthetic project")
