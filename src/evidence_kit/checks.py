@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding
-from .load import Evidence, collapse
+from .load import Evidence, collapse, paused_gc
 from .statistic_checks import STATISTIC_CHECKS
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
@@ -289,7 +289,8 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS) -> pd.DataFrame:
     parts: list[pd.DataFrame] = []
     rows: Findings = []
     for run in checks:
-        found = run(evidence)
+        with paused_gc():  # checks build many objects; see load.paused_gc
+            found = run(evidence)
         if isinstance(found, pd.DataFrame):  # a check that builds its findings as a table
             if rows:
                 parts.append(schema.frame("findings", rows))
