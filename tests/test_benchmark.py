@@ -54,7 +54,8 @@ def test_benchmark_at_a_tiny_size(tmp_path, project):
     assert len(steps) >= 9 and all(len(row) == 4 for row in steps)
     assert all(re.fullmatch(r"\d+\.\d\d", row[1]) and re.fullmatch(r"\d+", row[3]) for row in steps), steps
     assert [row[:2] for row in table(text, "| claims |")] == [["20", "30"], ["40", "30"], ["20", "60"]]
-    phases = dict(row for row in table(text, "| part |"))
+    phases = {row[0]: row[1:] for row in table(text, "| part |")}
+    assert all(len(cells) == 2 for cells in phases.values())
     assert {"import", "load", "checks", "report", "total", "beyond parsing"} <= set(phases)
 
 
@@ -97,3 +98,24 @@ def test_the_int_and_null_tags_are_pyyamls(value):
         wanted = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:null"}
         assert (node_ours.tag if node_ours.tag in wanted else "other") == (
             node_theirs.tag if node_theirs.tag in wanted else "other"), document
+
+
+def test_the_forked_halves_give_what_one_process_gives(project):
+    from importlib import import_module
+
+    import pandas as pd
+
+    from evidence_kit.checks import check
+
+    loader = import_module("evidence_kit.load")
+    project.bib((project.root / "references.bib").read_text() + "@misc{orphan, title = {Unused}}\n"
+                "@article{smith2020, title = {Again}}\n")
+    project.edit("evidence/articles/001.yaml", '    citations: "2, 1"\n', '    citations: "2, 9, x"\n')
+    forked, serial = loader.load(project.root, parallel=True), loader.load(project.root, parallel=False)
+    for name in ("articles", "claims", "citations", "references", "statistics", "source_values"):
+        pd.testing.assert_frame_equal(forked.table(name), serial.table(name))
+    assert forked.load_findings == serial.load_findings and serial.load_findings
+    found = check(serial, parallel=False)
+    assert {"bib-entry-unused", "bib-duplicate-key", "citation-number-unlisted", "citation-unreadable"} <= set(
+        found["code"])
+    pd.testing.assert_frame_equal(check(serial, parallel=True), found)
