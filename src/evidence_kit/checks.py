@@ -316,20 +316,24 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
         if worker is not None:
             worker.cancel()
 
+    # One table from the tables and row lists, in order; the columns get their types once, at the end.
     parts: list[pd.DataFrame] = []
     rows: Findings = []
     for found in results:
         if isinstance(found, pd.DataFrame):  # a check that builds its findings as a table
             if rows:
-                parts.append(schema.frame("findings", rows))
+                parts.append(pd.DataFrame.from_records(rows))
                 rows = []
-            parts.append(schema.frame("findings", found))
+            if len(found):
+                parts.append(found)
         else:
             rows.extend(found)
-    if rows or not parts:
-        parts.append(schema.frame("findings", rows))
-    found = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    return apply_waivers(found, evidence.waivers)
+    if rows:
+        parts.append(pd.DataFrame.from_records(rows))
+    if not parts:
+        return apply_waivers(schema.frame("findings"), evidence.waivers)
+    found = parts[0] if len(parts) == 1 else pd.concat([p.astype(object) for p in parts], ignore_index=True)
+    return apply_waivers(schema.frame("findings", found), evidence.waivers)
 
 
 def _run(run: Check, evidence: Evidence) -> Findings | pd.DataFrame:
