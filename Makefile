@@ -5,13 +5,19 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: audit test setup setup-test browser lab report clean
+.PHONY: audit test bench setup setup-test browser lab report clean
 
 audit: $(VENV)/.installed
 	$(BIN)/evidence-kit check .
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
+
+# The README's Performance table: a synthetic project of 100,000 claims and 30,000 bib entries,
+# every step three times in fresh processes (about ten minutes; compares with checkcites when the
+# Debian package texlive-extra-utils is installed).
+bench: $(VENV)/.installed
+	$(BIN)/evidence-kit bench
 
 setup: $(VENV)/.installed
 
