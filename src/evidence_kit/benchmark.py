@@ -172,16 +172,20 @@ def _step_sets(root: str) -> None:
 
 
 def _step_load_bibliography(root: str) -> None:
-    from .load import read_bibliography
+    """What ``load`` does with the bibliography when it parses it in this process."""
+    from .load import paused_gc, read_bibliography
 
-    read_bibliography(Path(root, "references.bib").read_bytes(), "references.bib")
+    with paused_gc():
+        read_bibliography(Path(root, "references.bib").read_bytes(), "references.bib")
 
 
 def _step_load_evidence(root: str) -> None:
+    """What ``load`` does with the evidence files."""
     loader = import_module("evidence_kit.load")  # the package's attribute ``load`` is the function
     articles = sorted(Path(root, loader.ARTICLES_DIR).glob("*.yaml"))
     raw = [(path.relative_to(root).as_posix(), path.read_bytes()) for path in articles]
-    loader._evidence_tables(raw, None, {})
+    with loader.paused_gc():
+        loader._evidence_tables(raw, None, {})
 
 
 def _step_phases(root: str, mode: str = "serial") -> None:
