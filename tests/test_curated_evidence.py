@@ -26,7 +26,7 @@ FULL_TEXT_SHA256 = {
 ARTICLE_FIELDS = {"id", "title", "publisher", "url", "accessed", "status", "full_text", "origin", "references"}
 CLAIM_FIELDS = {"id", "section", "statement", "citations", "citation_position", "statistics"}
 STATISTIC_FIELDS = {"text", "measure", "condition", "sources"}
-SOURCE_FIELDS = {"key", "population", "value", "n", "N", "locator", "note"}
+SOURCE_FIELDS = {"key", "population", "value", "n", "N", "locator", "note", "comparable"}
 MEASURES = {"penetrance", "symptom prevalence", "sex ratio", "treatment response", "age at onset",
             "episode duration", "prevalence"}
 BULLET = "\u2022"

@@ -45,7 +45,7 @@ def test_evidence_strip_for_penetrance(shipped):
     assert "source genereviews2016dyt1: about 30%" in dyt1.hovertext[0]
     assert "population: TOR1A (DYT1) pathogenic variant carriers" in dyt1.hovertext[0]
     assert "for claim 004-c02: 60-90%" in dyt1.hovertext[0]
-    assert traces["004-c02 source: vanvliet2012prrt2 (61%)"].meta["relation"] == "within"
+    assert traces["004-c02 source: vanvliet2012prrt2 (61%)"].meta["relation"] == "set aside"
 
 
 def test_evidence_strip_shows_wilson_intervals_of_counts(shipped):

@@ -36,6 +36,7 @@ from evidence_kit.sources import (
     METHOD_POOLED,
     METHOD_WILSON,
     NARROWER,
+    SET_ASIDE,
     NO_NUMBER,
     NO_SOURCE,
     WIDER,
@@ -259,16 +260,17 @@ def test_relations_are_consistent_with_set_inclusion(a1, a2, s1, s2):
 # penetrance 60-90% vs about 30% (DYT1) and 61% (PRRT2, PKD): contradicted -> disjoint;
 # aura 78-82%: no source gives a figure -> cannot verify; sex ratio 2:1 to 4:1 vs about 4:1 and
 # 3-4:1: supported -> within; onset 7-15 years vs the 1-20 years criterion: partly supported ->
-# narrower; <1 minute vs Bruno's <1 minute: supported -> within; 73% vs 4 of 9 and 69% of 61: no
-# source for 73% -> disjoint from the 69%; the red flags >1 minute and >20 years: word for word
-# the Chinese consensus -> within.
+# narrower; <1 minute vs Bruno's <1 minute: supported -> within; 73% vs 4 of 9 and 69% of 61,
+# both lower-limb cohorts with other outcome definitions, set aside by the reviewer: no source for
+# 73% -> cannot verify (no source); the red flags >1 minute and >20 years: word for word the
+# Chinese consensus -> within. The 61% of PRRT2 carriers is PKD, not dystonia: set aside.
 ARTICLE_004 = {
-    "004-c02/1": (DISJOINT, {"genereviews2016dyt1": DISJOINT, "vanvliet2012prrt2": WITHIN}),
+    "004-c02/1": (DISJOINT, {"genereviews2016dyt1": DISJOINT, "vanvliet2012prrt2": SET_ASIDE}),
     "004-c23/1": (NO_SOURCE, {"genereviewspkd": NO_NUMBER}),
     "004-c25/1": (WITHIN, {"genereviewspkd": WITHIN, "orphanetpkd": WITHIN}),
     "004-c25/2": (NARROWER, {"bruno2004clinical": NARROWER}),
     "004-c22/1": (WITHIN, {"bruno2004clinical": WITHIN}),
-    "004-c44/1": (DISJOINT, {"nihlegdystoniaabstract": WITHIN, "parkinsonismfootdystoniaabstract": DISJOINT}),
+    "004-c44/1": (NO_SOURCE, {"nihlegdystoniaabstract": SET_ASIDE, "parkinsonismfootdystoniaabstract": SET_ASIDE}),
     "004-c29/1": (WITHIN, {"chineseconsensus2021pkd": WITHIN}),
     "004-c30/1": (WITHIN, {"chineseconsensus2021pkd": WITHIN}),
 }
@@ -300,7 +302,7 @@ def test_article_004_findings_name_each_source(shipped):
         "004-c02": "statistic-disjoint-from-sources",
         "004-c23": "statistic-no-source",
         "004-c22": "statistic-within-sources",
-        "004-c44": "statistic-disjoint-from-sources",
+        "004-c44": "statistic-no-source",
         "004-c29": "statistic-within-sources",
         "004-c30": "statistic-within-sources",
     }
@@ -310,10 +312,9 @@ def test_article_004_findings_name_each_source(shipped):
     penetrance = found[(found["claim"] == "004-c02") & (found["code"] == "statistic-disjoint-from-sources")].iloc[0]
     assert penetrance["key"] == "genereviews2016dyt1" and penetrance["severity"] == "warning"
     assert "disjoint: genereviews2016dyt1 'about 30%'" in penetrance["message"]
-    assert "within: vanvliet2012prrt2 '61%'" in penetrance["message"]
+    assert "set aside: vanvliet2012prrt2 '61%'" in penetrance["message"]
     response = found[found["claim"] == "004-c44"].iloc[0]
-    assert "Wilson 95% 18.9% to 73.3%" in response["message"]
-    assert response["key"] == "parkinsonismfootdystoniaabstract"
+    assert "set aside: nihlegdystoniaabstract '4 of 9' (Wilson 95% 18.9% to 73.3%)" in response["message"]
     # At the statistic's own line in the evidence file.
     text = (REPO / "evidence/articles/004.yaml").read_text(encoding="utf-8").splitlines()
     assert text[int(penetrance["line"]) - 1].strip() == '- text: "60-90%"'
@@ -379,3 +380,20 @@ def test_the_check_path_does_not_import_statsmodels():
             "print('HEAVY', [m for m in ('statsmodels', 'scipy', 'plotly') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, timeout=120)
     assert "HEAVY []" in result.stdout, result.stdout[-500:] + result.stderr[-2000:]
+
+
+def test_a_source_set_aside_is_shown_but_decides_nothing(project):
+    project.edit("evidence/articles/001.yaml", "            N: 10\n", "            N: 10\n            comparable: false\n")
+    ev = load(project.root)
+    assert ev.source_values["comparable"].tolist() == [False]
+    assert compare_sources(ev)["relation"].tolist() == [SET_ASIDE]
+    assert source_outcomes(ev)["outcome"].tolist() == [NO_SOURCE]
+
+
+@pytest.mark.parametrize("flag", ['"false"', "maybe", "0"])
+def test_comparable_must_be_true_or_false(project, flag):
+    from evidence_kit.errors import UnusableInput
+
+    project.edit("evidence/articles/001.yaml", "            N: 10\n", f"            N: 10\n            comparable: {flag}\n")
+    with pytest.raises(UnusableInput, match=r"001.yaml:34: .*comparable must be true or false"):
+        load(project.root)

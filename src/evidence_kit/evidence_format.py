@@ -69,7 +69,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 class Field:
     """One field of a mapping: its kind, whether it is required, and for nested kinds their fields."""
 
-    kind: str  # text | int | date | choice | mapping | list | numbered
+    kind: str  # text | int | flag | date | choice | mapping | list | numbered
     required: bool = False
     choices: tuple[str, ...] = ()
     fields: dict[str, "Field"] = field(default_factory=dict)
@@ -83,6 +83,9 @@ SOURCE = {
     "N": Field("int"),
     "locator": Field("text"),
     "note": Field("text"),
+    # false: the reviewer judged the value to be about another population or outcome, so it is
+    # shown beside the figure but does not decide whether the sources support it.
+    "comparable": Field("flag"),
 }
 STATISTIC = {
     "text": Field("text", required=True),
@@ -192,6 +195,14 @@ class _Reader:
             self.problem(node, f"{what} must be a whole number, not {_show(node)}")
             return None
         return int(node.value)
+
+    def _flag(self, node: yaml.Node, spec: Field, what: str) -> bool | None:
+        # _TagsWeRead leaves booleans as text: a plain (unquoted) true or false is the flag.
+        if not (isinstance(node, yaml.ScalarNode) and node.style in (None, '')
+                and node.value.lower() in ("true", "false")):
+            self.problem(node, f"{what} must be true or false, not {_show(node)}")
+            return None
+        return node.value.lower() == "true"
 
     def _date(self, node: yaml.Node, spec: Field, what: str) -> str | None:
         if not (isinstance(node, yaml.ScalarNode) and _DATE.match(node.value)):

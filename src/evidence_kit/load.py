@@ -374,7 +374,8 @@ def _tables(records: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataF
                     sources["article"].append(article)
                     sources["claim"].append(cid)
                     sources["statistic"].append(sid)
-                    for column in ("key", "population", "value", "n", "N", "locator", "note", "line"):
+                    for column in ("key", "population", "value", "n", "N", "locator", "note", "comparable",
+                                   "line"):
                         sources[column].append(src.get(column))
                     sources["file"].append(file)
     if problems:

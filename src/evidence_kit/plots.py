@@ -51,6 +51,7 @@ RELATION_COLOURS = {
     "disjoint": "#c62828",
     "incomparable": "#757575",
     "no number": "#757575",
+    "set aside": "#b0b0b0",
 }
 ARTICLE_COLOUR = "#1f3b73"
 POOLED_COLOUR = "#6a1b9a"
@@ -206,8 +207,9 @@ def _legend(figure: Any) -> None:
     """Legend-only entries for the colours."""
     entries = [("article's figure", ARTICLE_COLOUR)]
     entries += [(f"source: {name}", colour) for name, colour in RELATION_COLOURS.items()
-                if name not in ("incomparable", "no number")]
+                if name not in ("incomparable", "no number", "set aside")]
     entries += [("source without a comparable number", RELATION_COLOURS["no number"]),
+                ("source set aside (another population or outcome)", RELATION_COLOURS["set aside"]),
                 ("random-effects pool", POOLED_COLOUR)]
     for name, colour in entries:
         figure.add_scatter(x=[None], y=[None], mode="markers", name=name, marker={"color": colour, "size": 10},

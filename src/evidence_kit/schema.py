@@ -101,6 +101,7 @@ TABLES: dict[str, dict[str, str]] = {
         "N": INT,
         "locator": STR,  # where in the source
         "note": STR,
+        "comparable": BOOL,  # false: about another population or outcome, set aside
         **ORIGIN,
     },
     # The statistics with their printed text parsed (statistics_table.parsed_statistics).
@@ -124,6 +125,7 @@ TABLES: dict[str, dict[str, str]] = {
         "value": STR,
         "locator": STR,
         "note": STR,
+        "comparable": BOOL,
         **PARSED,
         **ORIGIN,
     },

@@ -74,7 +74,8 @@ __all__ = [
 
 WITHIN, NARROWER, WIDER, DISJOINT = "within", "narrower", "wider", "disjoint"
 INCOMPARABLE, NO_NUMBER, NO_SOURCE = "incomparable", "no number", "no source"
-RELATIONS = (WITHIN, NARROWER, WIDER, DISJOINT, INCOMPARABLE, NO_NUMBER)
+SET_ASIDE = "set aside"  # the reviewer marked the value as about another population or outcome
+RELATIONS = (WITHIN, NARROWER, WIDER, DISJOINT, INCOMPARABLE, NO_NUMBER, SET_ASIDE)
 # The statistic's outcome, least favourable first.
 OUTCOMES = (DISJOINT, WIDER, NARROWER, WITHIN, NO_SOURCE)
 
@@ -300,7 +301,7 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     stats = {row["statistic"]: row for row in _records(evidence.statistics, ["statistic", "text"])}
     rows: list[dict[str, Any]] = []
     for src in _records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
-                                                 "value", "n", "N", "file", "line"]):
+                                                 "value", "n", "N", "comparable", "file", "line"]):
         stat = stats.get(src["statistic"])
         article = interval_of(parsed(stat["text"])) if stat else None
         if article is None:
@@ -317,7 +318,8 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
             "low": article.low, "high": article.high,
             "source_low": source.low if source else None, "source_high": source.high if source else None,
             "basis": source.basis if source else None, "unit": article.unit,
-            "relation": relation(article, source), "file": src["file"], "line": src["line"],
+            "relation": SET_ASIDE if src["comparable"] is False else relation(article, source),
+            "file": src["file"], "line": src["line"],
         })
     return schema.frame("source_comparisons", rows)
 
