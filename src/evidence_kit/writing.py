@@ -20,17 +20,11 @@ class WouldOverwrite(EvidenceKitError):
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _synced_temporary(path, data)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(raw)
-            out.flush()
-            os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
     return path
@@ -45,6 +39,19 @@ def write_new(path: str | Path, data: str | bytes) -> Path:
     path = Path(path)
     if path.exists():
         raise WouldOverwrite(f"{path}: already exists; not overwriting it (choose another name or remove it)")
+    tmp = _synced_temporary(path, data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise WouldOverwrite(f"{path}: already exists; not overwriting it") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+    return path
+
+
+def _synced_temporary(path: Path, data: str | bytes) -> Path:
+    """A temporary file beside ``path`` holding ``data``, flushed to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -53,14 +60,10 @@ def write_new(path: str | Path, data: str | bytes) -> Path:
             out.write(raw)
             out.flush()
             os.fsync(out.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise WouldOverwrite(f"{path}: already exists; not overwriting it") from None
-    finally:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-    _sync_folder(path.parent)
-    return path
+        raise
+    return Path(tmp)
 
 
 def _sync_folder(folder: Path) -> None:
