@@ -5,7 +5,8 @@
     evidence-kit bench --bib ../shared/data/bib/glottolog-zurich.bib       # a real bibliography
 
 It writes a deterministic synthetic project (``synthetic.write_corpus``) into a temporary folder,
-then runs every step in fresh processes, ``--runs`` times each, and prints Markdown: the median
+then runs every step in fresh processes, in ``--runs`` rounds of one run of each step (so that
+whatever else the machine does slows all steps alike), and prints Markdown: the median
 wall time and the median peak resident memory of each step (``ru_maxrss`` of the finished process,
 from ``os.wait4``; for a run that forks, the largest of its processes), where a check run spends
 its time, the scaling series, the comparison with checkcites when it is installed (Debian package
@@ -65,7 +66,11 @@ class Step:
     name: str
     seconds: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
-    output: str = ""  # standard output of the last run, when it was kept
+    outputs: list[str] = field(default_factory=list)  # standard output of each run, when kept
+
+    @property
+    def output(self) -> str:
+        return self.outputs[-1] if self.outputs else ""
 
     @property
     def median(self) -> float:
@@ -131,7 +136,7 @@ def measure(name: str, argv: Sequence[str], runs: int, cwd: Path | None = None, 
         seconds, peak, output = run_once(argv, cwd=cwd, keep_output=keep_output, ok=ok, digest=digest)
         step.seconds.append(seconds)
         step.peak_kib.append(peak)
-        step.output = output
+        step.outputs.append(output)
     return step
 
 
@@ -320,15 +325,16 @@ def _corpus(folder: Path, claims: int, entries: int, seed: int, bib: Path | None
     return Corpus(**data)
 
 
+def _medians(outputs: list[str]) -> dict[str, float]:
+    """The median of each number of the ``phases`` step's JSON outputs."""
+    numbers = [json.loads(output) for output in outputs]
+    return {name: statistics.median(n[name] for n in numbers) for name in numbers[0]}
+
+
 def _phases(root: Path, mode: str, runs: int) -> tuple[Step, dict[str, float]]:
     """The ``phases`` step ``runs`` times; the median of each of its numbers."""
-    step, numbers = Step(f"check timed by phase ({mode})"), []
-    for _ in range(runs):
-        seconds, peak, output = run_once(_module("phases", str(root), mode), keep_output=True)
-        step.seconds.append(seconds)
-        step.peak_kib.append(peak)
-        numbers.append(json.loads(output))
-    return step, {name: statistics.median(n[name] for n in numbers) for name in numbers[0]}
+    step = measure(f"check timed by phase ({mode})", _module("phases", str(root), mode), runs, keep_output=True)
+    return step, _medians(step.outputs)
 
 
 def _series_point(root: Path, runs: int) -> dict[str, Any]:
@@ -358,37 +364,56 @@ def run(claims: int = 100_000, entries: int = 30_000, runs: int = 3, seed: int =
         steps = result.steps
         bib_path = str(root / "references.bib")
 
-        say("import floor, bare parses")
-        steps["floor"] = measure("import floor", [PYTHON, "-c", FLOOR], runs)
-        steps["bare_bib"] = measure("bibtexparser.parse_file", [PYTHON, "-c", BARE_BIB, bib_path], runs)
-        steps["bare_yaml"] = measure("yaml.load (CSafeLoader)", [PYTHON, "-c", BARE_YAML, str(root)], runs)
-        say("evidence-kit loading")
-        steps["load_bib"] = measure("load the bibliography", _module("load-bibliography", str(root)), runs)
-        steps["load_evidence"] = measure("load the evidence files", _module("load-evidence", str(root)), runs)
-        say("evidence-kit check, cold and warm")
-        steps["cold"] = measure("check, cold (empty cache)", _check(root), runs, before=_drop_cache(root),
-                                ok=(0, 1))
-        steps["no_cache"] = measure("check --no-cache", _check(root, "--no-cache"), runs, ok=(0, 1))
-        run_once(_check(root), ok=(0, 1))  # fill the cache
-        steps["warm"] = measure("check, warm (cache filled)", _check(root), runs, ok=(0, 1))
-        say("phases of one cold check, in series and as the command runs them")
-        steps["phases"], result.phases = _phases(root, "serial", runs)
-        steps["phases_parallel"], result.phases_parallel = _phases(root, "parallel", runs)
-
-        say("a changed input must not be served stale")
-        result.stale = _stale_check(root, steps)
-
+        # Every step once per round, the rounds one after the other: whatever else the machine is
+        # doing slows the runs of all steps alike, and the ratios stay comparable.
+        plan: list[tuple[str, str, list[str], dict[str, Any]]] = [
+            ("floor", "import floor", [PYTHON, "-c", FLOOR], {}),
+            ("bare_bib", "bibtexparser.parse_file", [PYTHON, "-c", BARE_BIB, bib_path], {}),
+            ("bare_yaml", "yaml.load (CSafeLoader)", [PYTHON, "-c", BARE_YAML, str(root)], {}),
+            ("load_bib", "load the bibliography", _module("load-bibliography", str(root)), {}),
+            ("load_evidence", "load the evidence files", _module("load-evidence", str(root)), {}),
+            ("cold", "check, cold (empty cache)", _check(root), {"before": _drop_cache(root), "ok": (0, 1)}),
+            ("warm", "check, warm (cache filled)", _check(root), {"ok": (0, 1)}),
+            ("no_cache", "check --no-cache", _check(root, "--no-cache"), {"ok": (0, 1)}),
+            ("phases", "check timed by phase (serial)", _module("phases", str(root), "serial"),
+             {"keep_output": True}),
+            ("phases_parallel", "check timed by phase (parallel)", _module("phases", str(root), "parallel"),
+             {"keep_output": True}),
+        ]
         if shipped is not None:
-            say("the shipped evidence")
-            steps["shipped"] = measure("check on the shipped evidence (--no-cache)",
-                                       _check(shipped, "--no-cache"), runs, ok=(0, 1))
-
+            plan.append(("shipped", "check on the shipped evidence (--no-cache)", _check(shipped, "--no-cache"),
+                         {"ok": (0, 1)}))
         if checkcites and shutil.which("checkcites"):
-            say("checkcites")
-            result.checkcites = _against_checkcites(root, corpus, runs, steps)
+            from .synthetic import write_aux
+
+            write_aux(root / "references.aux", corpus.used_keys, "references")
+            plan.append(("checkcites", "checkcites --all references.aux",
+                         ["checkcites", "--all", "references.aux"], {"cwd": root, "keep_output": True, "ok": (0, 1)}))
         elif checkcites:
             result.notes.append("checkcites is not installed (Debian: apt-get install texlive-extra-utils); "
                                 "its comparison was skipped.")
+        for round_ in range(runs):
+            say(f"round {round_ + 1} of {runs}: " + ", ".join(key for key, *_ in plan))
+            for key, name, argv, options in plan:
+                step = steps.setdefault(key, Step(name))
+                before = options.get("before")
+                if before is not None:
+                    before()
+                seconds, peak, output = run_once(argv, cwd=options.get("cwd"), ok=options.get("ok", (0,)),
+                                                 keep_output=options.get("keep_output", False))
+                step.seconds.append(seconds)
+                step.peak_kib.append(peak)
+                step.outputs.append(output)
+        result.phases = _medians(steps["phases"].outputs)
+        result.phases_parallel = _medians(steps["phases_parallel"].outputs)
+        if "checkcites" in steps:
+            _, _, text = run_once(_module("sets", str(root)), keep_output=True)
+            result.checkcites = {"checkcites": parse_checkcites(steps["checkcites"].output),
+                                 "evidence-kit": tuple(set(keys) for keys in json.loads(text)),
+                                 "truth": (corpus.unused_keys, corpus.undefined_keys)}
+
+        say("a changed input must not be served stale")
+        result.stale = _stale_check(root, steps)
 
         if series:
             for n_claims, n_entries in series:
@@ -434,19 +459,6 @@ def _stale_check(root: Path, steps: dict[str, Step]) -> bool:
         if bib_original is not None:
             bib.write_bytes(bib_original)
         run_once(_check(root), ok=(0, 1))  # the cache of the original again
-
-
-def _against_checkcites(root: Path, corpus: Any, runs: int, steps: dict[str, Step]) -> dict[str, Any]:
-    from .synthetic import write_aux
-
-    write_aux(root / "references.aux", corpus.used_keys, "references")
-    steps["checkcites"] = measure("checkcites --all references.aux", ["checkcites", "--all", "references.aux"],
-                                  runs, cwd=root, keep_output=True, ok=(0, 1))
-    theirs = parse_checkcites(steps["checkcites"].output)
-    _, _, text = run_once(_module("sets", str(root)), keep_output=True)
-    ours = tuple(set(keys) for keys in json.loads(text))
-    truth = (corpus.unused_keys, corpus.undefined_keys)
-    return {"checkcites": theirs, "evidence-kit": ours, "truth": truth}
 
 
 # --------------------------------------------------------------------------------------------
