@@ -88,7 +88,7 @@ METHOD_POOLED = "random effects (logit, DerSimonian-Laird)"
 _TOLERANCE = 1e-9
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=None)  # one parse per distinct text per run: the checks ask for each many times
 def parsed(text: str) -> Statistic:
     """``parse_statistic`` with a cache: the checks read the same texts several times."""
     return parse_statistic(text)
