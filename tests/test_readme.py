@@ -6,6 +6,7 @@ Makefile and .ci/run from drifting apart, and runs the audit's own command on th
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -22,8 +23,12 @@ def quick_start_commands() -> list[str]:
     return [line.split("#", 1)[0].strip() for line in block.group(1).splitlines() if line.strip()]
 
 
-def dry_run(target: str) -> str:
-    result = subprocess.run(["make", "-n", "-B", target], cwd=REPO, capture_output=True, text=True, timeout=60)
+def dry_run(target: str, repo: Path = REPO) -> str:
+    """What ``make TARGET`` would run, as a top-level make prints it (also when the suite itself
+    runs under ``make test``, whose MAKEFLAGS and MAKELEVEL would make the child print directories)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-B", target], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
