@@ -19,7 +19,7 @@ import yaml
 
 from conftest import ARTICLE, BIB, FULL_TEXT, Project, count
 
-from evidence_kit.load import load
+from evidence_kit.loader import load
 from evidence_kit.statistic import parse_statistic, problems
 
 HERE = Path(__file__).resolve().parent / "bad_input"

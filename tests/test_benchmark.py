@@ -11,7 +11,7 @@ import yaml
 
 from evidence_kit import benchmark, synthetic
 from evidence_kit.evidence_format import _Loader
-from evidence_kit.load import collapse
+from evidence_kit.loader import collapse
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +107,7 @@ def test_the_forked_halves_give_what_one_process_gives(project):
 
     from evidence_kit.checks import check
 
-    loader = import_module("evidence_kit.load")
+    loader = import_module("evidence_kit.loader")
     project.bib((project.root / "references.bib").read_text() + "@misc{orphan, title = {Unused}}\n"
                 "@article{smith2020, title = {Again}}\n")
     project.edit("evidence/articles/001.yaml", '    citations: "2, 1"\n', '    citations: "2, 9, x"\n')

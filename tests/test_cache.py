@@ -13,7 +13,7 @@ import pytest
 
 from evidence_kit import cache
 
-loader = importlib.import_module("evidence_kit.load")  # the package's attribute ``load`` is the function
+loader = importlib.import_module("evidence_kit.loader")
 checks = importlib.import_module("evidence_kit.checks")
 
 ART = "evidence/articles/001.yaml"

@@ -8,7 +8,7 @@ import pytest
 from evidence_kit import schema
 from evidence_kit.checks import CHECKS, check, completeness, failing
 from evidence_kit.findings import CATALOGUE
-from evidence_kit.load import load
+from evidence_kit.loader import load
 from evidence_kit.statistic_checks import STATISTIC_CHECKS
 
 ART = "evidence/articles/001.yaml"

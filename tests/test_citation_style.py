@@ -10,7 +10,7 @@ import pytest
 
 from evidence_kit import schema
 from evidence_kit.citation_style import format_references, parse_names, to_csl_json
-from evidence_kit.load import load
+from evidence_kit.loader import load
 from conftest import REPO
 
 pytest.importorskip("citeproc")

@@ -147,3 +147,10 @@ def test_check_does_not_import_plotting_or_notebook_machinery(project):
             "'papermill', 'scipy', 'citeproc', 'matplotlib') if m in sys.modules]; print('HEAVY', heavy)")
     result = subprocess.run([sys.executable, "-c", code, str(project.root)], capture_output=True, text=True)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_commands_that_need_no_tables_do_not_import_pandas():
+    code = ("import sys; from evidence_kit.cli import main; main(['codes']);"
+            "print('PANDAS', 'pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "PANDAS False" in result.stdout, result.stdout + result.stderr

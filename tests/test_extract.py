@@ -23,7 +23,7 @@ from evidence_kit.evidence_format import read_article_file, split_citations
 from evidence_kit.extract import (Draft, Statement, draft_records, draft_yaml, extract, read_article,
                                   split_markers, write_draft)
 from evidence_kit.errors import UnusableInput
-from evidence_kit.load import collapse, load
+from evidence_kit.loader import collapse, load
 from evidence_kit.statistic import find_statistics
 from evidence_kit.writing import WouldOverwrite
 

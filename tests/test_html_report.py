@@ -20,7 +20,7 @@ import pytest
 
 from conftest import REPO, Project
 from evidence_kit.cli import main
-from evidence_kit.load import load
+from evidence_kit.loader import load
 
 pytest.importorskip("jinja2")
 pytest.importorskip("plotly")

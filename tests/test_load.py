@@ -9,7 +9,7 @@ import pytest
 from evidence_kit import schema
 from evidence_kit.errors import UnusableInput
 from evidence_kit.evidence_format import split_citations
-from evidence_kit.load import load
+from evidence_kit.loader import load
 
 ART = "evidence/articles/001.yaml"
 

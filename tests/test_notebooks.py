@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, Project
 from evidence_kit import review
 from evidence_kit.checks import check
-from evidence_kit.load import load
+from evidence_kit.loader import load
 
 NOTEBOOKS = REPO / "notebooks"
 NAMES = ["audit_overview", "review", "summary_statistics"]

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from evidence_kit import plots, schema
-from evidence_kit.load import Evidence, load
+from evidence_kit.loader import Evidence, load
 from evidence_kit.sources import pooled_proportion, wilson_interval
 
 REPO = Path(__file__).resolve().parents[1]

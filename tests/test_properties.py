@@ -31,7 +31,7 @@ from evidence_kit.bibliography import read_bibliography
 from evidence_kit.checks import check, completeness
 from evidence_kit.errors import UnusableInput
 from evidence_kit.findings import CATALOGUE
-from evidence_kit.load import load
+from evidence_kit.loader import load
 from evidence_kit.output import FORMATS, render, summary
 from evidence_kit.statistic import KINDS, Statistic, find_statistics, parse_statistic, problems
 

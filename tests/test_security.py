@@ -28,7 +28,7 @@ import yaml
 from conftest import BIB, FULL_TEXT, Project
 
 from evidence_kit.errors import UnusableInput
-from evidence_kit.load import load
+from evidence_kit.loader import load
 
 ART = "evidence/articles/001.yaml"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_kit import schema
-from evidence_kit.load import Evidence, load
+from evidence_kit.loader import Evidence, load
 from evidence_kit.sources import (
     DISJOINT,
     INCOMPARABLE,

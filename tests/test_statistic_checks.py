@@ -17,7 +17,7 @@ from evidence_kit import schema
 from evidence_kit.checks import CHECKS, check
 from evidence_kit.errors import UnusableInput
 from evidence_kit.findings import CATALOGUE
-from evidence_kit.load import Evidence, load
+from evidence_kit.loader import Evidence, load
 from evidence_kit.statistic_checks import (
     STATISTIC_CHECKS,
     impossible_source_values,

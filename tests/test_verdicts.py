@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from evidence_kit.checks import check, failing
-from evidence_kit.load import load
+from evidence_kit.loader import load
 from evidence_kit.verdicts import (
     LEDGER,
     VerdictRejected,

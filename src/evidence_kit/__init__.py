@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# `load` is both a submodule and the public function. Binding the function here, after the
-# submodule is imported, keeps `evidence_kit.load` the function however the package is used later.
-from .load import Evidence, load
-
 __version__ = "0.1.0"
 __all__ = ["load", "check", "completeness", "parse_statistic", "Evidence"]
 
-# Imported on first use: the statistic parser and the checks are not needed by every caller.
+# Imported on first use, so `import evidence_kit` (and every CLI command that needs no tables,
+# such as `codes` or `--help`) does not pay for pandas.
 _LAZY = {
+    "load": ".loader",
+    "Evidence": ".loader",
     "check": ".checks",
     "completeness": ".checks",
     "parse_statistic": ".statistic",
@@ -25,6 +24,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .checks import check, completeness
+    from .loader import Evidence, load
     from .statistic import parse_statistic
 
 
@@ -34,3 +34,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'evidence_kit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

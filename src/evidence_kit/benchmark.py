@@ -178,7 +178,7 @@ def _step_sets(root: str) -> None:
 
 def _step_load_bibliography(root: str) -> None:
     """What ``load`` does with the bibliography when it parses it in this process."""
-    from .load import paused_gc, read_bibliography
+    from .loader import paused_gc, read_bibliography
 
     with paused_gc():
         read_bibliography(Path(root, "references.bib").read_bytes(), "references.bib")
@@ -186,7 +186,7 @@ def _step_load_bibliography(root: str) -> None:
 
 def _step_load_evidence(root: str) -> None:
     """What ``load`` does with the evidence files."""
-    loader = import_module("evidence_kit.load")  # the package's attribute ``load`` is the function
+    loader = import_module("evidence_kit.loader")
     articles = sorted(Path(root, loader.ARTICLES_DIR).glob("*.yaml"))
     raw = [(path.relative_to(root).as_posix(), path.read_bytes()) for path in articles]
     with loader.paused_gc():
@@ -209,7 +209,7 @@ def _step_phases(root: str, mode: str = "serial") -> None:
 
     from . import checks, evidence_format, output
 
-    loader = import_module("evidence_kit.load")
+    loader = import_module("evidence_kit.loader")
     imported = clock()
     spent: dict[str, float] = {}
 

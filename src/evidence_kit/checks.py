@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding
-from .load import Evidence, _Forked, collapse, paused_gc
+from .loader import Evidence, _Forked, collapse, paused_gc
 from .statistic_checks import STATISTIC_CHECKS
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
@@ -337,7 +337,7 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
 
 
 def _run(run: Check, evidence: Evidence) -> Findings | pd.DataFrame:
-    with paused_gc():  # checks build many objects; see load.paused_gc
+    with paused_gc():  # checks build many objects; see loader.paused_gc
         return run(evidence)
 
 

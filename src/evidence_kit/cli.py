@@ -84,7 +84,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _show_verdicts(args: argparse.Namespace) -> int:
-    from .load import load
+    from .loader import load
     from .verdicts import VerdictRejected, conflicts, verdicts_for
 
     evidence = load(args.root)
@@ -113,7 +113,7 @@ def _show_verdicts(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from .html_report import write_report
-    from .load import load
+    from .loader import load
 
     index = write_report(load(args.root), args.out)
     print(f"wrote {index}: open it in a browser (it works offline)")

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .load import Evidence
+from .loader import Evidence
 from .review import (StatementView, article_review, article_summary, findings_by_code, reference_table,
                      verdict_counts, web_url)
 from .writing import WouldOverwrite, write_atomic, write_new

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .load import Evidence
+from .loader import Evidence
 
 
 def completeness_plot(evidence: Evidence) -> Any:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .load import ARTICLES_DIR, Evidence, collapse
+from .loader import ARTICLES_DIR, Evidence, collapse
 
 # How much of the full text to show on each side of a statement.
 CONTEXT_CHARS = 180

@@ -52,7 +52,7 @@ from .statistic import EXCLUSIVE, INCLUSIVE, OPEN, Statistic, describe_value, pa
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .load import Evidence
+    from .loader import Evidence
 
 __all__ = [
     "Interval",

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from .findings import finding
-from .load import collapse
+from .loader import collapse
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, interval_of,
                       parsed, source_outcomes)
 from .statistic import describe_value, find_statistics, problems
@@ -21,7 +21,7 @@ from .statistic import describe_value, find_statistics, problems
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .load import Evidence
+    from .loader import Evidence
 
 Findings = list[dict[str, Any]]
 

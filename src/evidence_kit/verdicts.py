@@ -153,7 +153,7 @@ def record_verdict(root: str | Path, claim: str, verdict: str, reviewer: str, *,
     ``source``, when given, is a key of references.bib; raises ``VerdictRejected`` otherwise.
     Returns the record as appended.
     """
-    from .load import load  # the loader reads the ledger with this module's parser
+    from .loader import load  # the loader reads the ledger with this module's parser
 
     evidence = load(root)
     record = new_record(claim, verdict, reviewer, rationale=rationale, certainty=certainty, quote=quote,
