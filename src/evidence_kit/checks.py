@@ -24,13 +24,6 @@ Findings = list[dict[str, Any]]
 Check = Callable[[Evidence], "Findings | pd.DataFrame"]
 
 
-def _rows(table: pd.DataFrame, columns: Iterable[str]) -> Iterable[dict[str, Any]]:
-    """The rows of ``table`` as dicts of the named columns, with <NA> as None."""
-    cols = list(columns)
-    frame = table[cols].astype(object).where(table[cols].notna(), None)
-    return (dict(zip(cols, values)) for values in frame.itertuples(index=False, name=None))
-
-
 def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> pd.DataFrame:
     """One finding of ``code`` per row of ``table``, at the row's file and line, as a findings table.
 
@@ -39,7 +32,7 @@ def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> pd.DataFra
     """
     entry = CATALOGUE[code]
     size = len(table)
-    values = {name: _objects(table[name]) if name in table else [None] * size
+    values = {name: schema.values(table[name]) if name in table else [None] * size
               for name in dict.fromkeys(("article", "claim", "key", *facts))}
     names = list(values)
     template = entry.template.format
@@ -51,11 +44,6 @@ def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> pd.DataFra
     for name in ("article", "claim", "key"):
         columns[name] = table[name].array if name in table else [None] * size
     return pd.DataFrame(columns, index=range(size))
-
-
-def _objects(column: pd.Series) -> list[Any]:
-    """The values of ``column`` as Python objects, <NA> as None."""
-    return column.astype(object).where(column.notna(), None).tolist()
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,7 +207,7 @@ def review_status(ev: Evidence) -> Findings:
                            claim=claim, positions=_positions(group)))
     current = current_verdicts(known).set_index("claim")
     claims = ev.claims[ev.claims["article"].isin(approved) & ~ev.claims["claim"].isin(split["claim"])]
-    for row in _rows(claims, ["article", "claim", "file", "line"]):
+    for row in schema.records(claims, ["article", "claim", "file", "line"]):
         if row["claim"] not in current.index:
             out.append(finding("approved-claim-unreviewed", **row))
             continue
@@ -265,7 +253,7 @@ def apply_waivers(found: pd.DataFrame, waivers: pd.DataFrame) -> pd.DataFrame:
     found = found.copy()
     found["waived"] = False
     extra: Findings = []
-    for w in _rows(waivers, ["code", "article", "claim", "key", "reason", "file", "line"]):
+    for w in schema.records(waivers, ["code", "article", "claim", "key", "reason", "file", "line"]):
         if w["code"] not in CATALOGUE:
             extra.append(finding("waiver-unknown-code", file=w["file"], line=w["line"], code=w["code"]))
             continue

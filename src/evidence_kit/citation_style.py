@@ -68,8 +68,10 @@ def format_references(references: pd.DataFrame, keys: Iterable[str], style: str 
     """
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {OUTPUTS}, not {output!r}")
+    from . import schema
+
     wanted = list(dict.fromkeys(keys))
-    rows = {row["key"]: row for row in _records(references) if row.get("key")}
+    rows = {row["key"]: row for row in schema.records(references) if row.get("key")}
     known = [key for key in wanted if key in rows]
     items = [to_csl_json(rows[key], ident=f"item{i}") for i, key in enumerate(known)]
     texts = _render(items, style, "text")
@@ -154,11 +156,6 @@ def parse_names(authors: Any) -> list[dict[str, str]]:
 
 # --------------------------------------------------------------------------------------------
 # Inside
-
-
-def _records(references: pd.DataFrame) -> list[dict[str, Any]]:
-    table = references.astype(object).where(references.notna(), None)
-    return table.to_dict("records")
 
 
 def _split_top_level(text: str) -> list[str]:

@@ -279,6 +279,27 @@ def frame(name: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame | None = N
         raise SchemaError(f"table {name!r}: {exc}") from exc
 
 
+def values(column: pd.Series) -> list[Any]:
+    """The values of ``column`` as Python objects, with <NA> and NaN as None."""
+    out = column.tolist()
+    missing = column.isna()
+    if missing.any():
+        out = [None if gap else value for value, gap in zip(out, missing.tolist())]
+    return out
+
+
+def records(table: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of ``table`` as dicts of the named columns (all by default), <NA> and NaN as None.
+
+    Column by column rather than through ``astype(object)`` and ``to_dict``: on the tables of a
+    small project the checks spent more time in pandas' per-call overhead than in checking.
+    """
+    names = list(table.columns if columns is None else columns)
+    if not len(table):
+        return []
+    return [dict(zip(names, row)) for row in zip(*(values(table[name]) for name in names))]
+
+
 def validate(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """Check that ``table`` has exactly the declared columns and dtypes; return it."""
     spec = TABLES[name]

@@ -278,19 +278,6 @@ def outcome(relations: Iterable[str]) -> str:
 # The comparison tables
 
 
-def _records(table: "pd.DataFrame", columns: Sequence[str]) -> list[dict[str, Any]]:
-    frame = table[list(columns)].astype(object)
-    return [{k: (None if _missing(v) else v) for k, v in row.items()}
-            for row in frame.to_dict("records")]
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(value is None or value != value)  # NaN and <NA>
-    except TypeError:  # pd.NA in a boolean context
-        return True
-
-
 def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     """One row per recorded source value: its interval and its relation to the article's figure.
 
@@ -298,9 +285,9 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     """
     from . import schema
 
-    stats = {row["statistic"]: row for row in _records(evidence.statistics, ["statistic", "text"])}
+    stats = {row["statistic"]: row for row in schema.records(evidence.statistics, ["statistic", "text"])}
     rows: list[dict[str, Any]] = []
-    for src in _records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
+    for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
                                                  "value", "n", "N", "comparable", "file", "line"]):
         stat = stats.get(src["statistic"])
         article = interval_of(parsed(stat["text"])) if stat else None
@@ -333,11 +320,11 @@ def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None
 
     compared = compare_sources(evidence) if compared is None else compared
     by_statistic: dict[str, list[dict[str, Any]]] = {}
-    for row in _records(compared, ["statistic", "key", "value", "relation", "source_low", "source_high",
+    for row in schema.records(compared, ["statistic", "key", "value", "relation", "source_low", "source_high",
                                    "basis", "unit"]):
         by_statistic.setdefault(row["statistic"], []).append(row)
     rows: list[dict[str, Any]] = []
-    for stat in _records(evidence.statistics, ["article", "claim", "statistic", "text", "measure",
+    for stat in schema.records(evidence.statistics, ["article", "claim", "statistic", "text", "measure",
                                                "condition", "file", "line"]):
         sources = by_statistic.get(stat["statistic"])
         if not sources:
@@ -457,7 +444,7 @@ def source_intervals(evidence: "Evidence", level: float = LEVEL) -> "pd.DataFram
 
     rows: list[dict[str, Any]] = []
     groups: dict[str, list[dict[str, Any]]] = {}
-    for src in _records(evidence.source_values, ["article", "claim", "statistic", "key", "value", "n", "N"]):
+    for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "value", "n", "N"]):
         counts = _counts(parsed(src["value"]), src["n"], src["N"])
         if counts is None:
             continue

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from .findings import finding
+from .schema import records
 from .loader import collapse
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, interval_of,
                       parsed, source_outcomes)
@@ -39,12 +40,6 @@ __all__ = [
 ]
 
 
-def _records(table: "pd.DataFrame", columns: list[str]) -> list[dict[str, Any]]:
-    frame = table[columns].astype(object)
-    return [dict(zip(columns, values)) for values in
-            frame.where(table[columns].notna(), None).itertuples(index=False, name=None)]
-
-
 _STATISTIC = ["article", "claim", "statistic", "text", "measure", "condition", "file", "line"]
 _SOURCE = ["article", "claim", "statistic", "key", "value", "n", "N", "file", "line"]
 
@@ -61,7 +56,7 @@ def _at(row: dict[str, Any], key: str | None = None) -> dict[str, Any]:
 def unreadable_statistics(ev: "Evidence") -> Findings:
     """A recorded statistic whose text the parser cannot read."""
     out: Findings = []
-    for row in _records(ev.statistics, _STATISTIC):
+    for row in records(ev.statistics, _STATISTIC):
         stat = parsed(row["text"])
         if stat.kind == "unreadable":
             out.append(finding("statistic-unreadable", **_at(row), text=row["text"],
@@ -72,7 +67,7 @@ def unreadable_statistics(ev: "Evidence") -> Findings:
 def impossible_statistics(ev: "Evidence") -> Findings:
     """A readable statistic that cannot be true: 150%, "4:1 to 2:1", a 0:1 ratio, "-5 years"."""
     out: Findings = []
-    for row in _records(ev.statistics, _STATISTIC):
+    for row in records(ev.statistics, _STATISTIC):
         stat = parsed(row["text"])
         if stat.kind == "unreadable":
             continue
@@ -84,7 +79,7 @@ def impossible_statistics(ev: "Evidence") -> Findings:
 def impossible_source_values(ev: "Evidence") -> Findings:
     """A source value that cannot be true, as printed or as counted (more events than patients)."""
     out: Findings = []
-    for row in _records(ev.source_values, _SOURCE):
+    for row in records(ev.source_values, _SOURCE):
         stat = parsed(row["value"])
         found = problems(stat) if stat.kind != "unreadable" else []
         n, N = row["n"], row["N"]
@@ -104,7 +99,7 @@ _PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*%")
 def source_counts_disagree(ev: "Evidence") -> Findings:
     """Recorded n and N whose share does not round to the percentage the source prints."""
     out: Findings = []
-    for row in _records(ev.source_values, _SOURCE):
+    for row in records(ev.source_values, _SOURCE):
         n, N = row["n"], row["N"]
         stat = parsed(row["value"])
         printed = _PERCENT.search(row["value"])
@@ -131,7 +126,7 @@ def statistics_against_measures(ev: "Evidence") -> Findings:
     # The project's own vocabulary when it has evidence/measures.yaml, else the packaged one.
     vocabulary = ev.measures if ev.measures is not None else load_measures()
     out: Findings = []
-    for row in _records(ev.statistics, _STATISTIC):
+    for row in records(ev.statistics, _STATISTIC):
         stat = parsed(row["text"])
         if stat.kind == "unreadable":
             continue
@@ -164,10 +159,10 @@ def _spans(statement: str, text: str) -> list[tuple[int, int]]:
 def unrecorded_statistics(ev: "Evidence") -> Findings:
     """A number the statement prints that no recorded statistic covers (``find_statistics``)."""
     recorded: dict[str, list[str]] = {}
-    for row in _records(ev.statistics, ["claim", "text"]):
+    for row in records(ev.statistics, ["claim", "text"]):
         recorded.setdefault(row["claim"], []).append(collapse(row["text"]))
     out: Findings = []
-    for claim in _records(ev.claims, ["article", "claim", "statement", "file", "line"]):
+    for claim in records(ev.claims, ["article", "claim", "statement", "file", "line"]):
         statement = collapse(claim["statement"])
         covered = [span for text in recorded.get(claim["claim"], []) for span in _spans(statement, text)]
         for found in find_statistics(statement):
@@ -179,9 +174,9 @@ def unrecorded_statistics(ev: "Evidence") -> Findings:
 def uncited_statistics(ev: "Evidence") -> Findings:
     """A statistic in a claim that cites nothing."""
     cited = {row["claim"]: bool((row["citations"] or "").strip())
-             for row in _records(ev.claims, ["claim", "citations"])}
+             for row in records(ev.claims, ["claim", "citations"])}
     return [finding("statistic-uncited", **_at(row), text=row["text"])
-            for row in _records(ev.statistics, _STATISTIC) if not cited.get(row["claim"], False)]
+            for row in records(ev.statistics, _STATISTIC) if not cited.get(row["claim"], False)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +195,7 @@ def inconsistent_statistics(ev: "Evidence") -> Findings:
     from one in another article gets one finding naming the other statistics.
     """
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {}
-    for row in _records(ev.statistics, _STATISTIC):
+    for row in records(ev.statistics, _STATISTIC):
         interval = interval_of(parsed(row["text"]))
         if row["condition"] is None or interval is None:
             continue
@@ -240,13 +235,13 @@ def statistics_against_sources(ev: "Evidence") -> Findings:
     """
     out: Findings = []
     compared = compare_sources(ev)
-    outcomes = {row["statistic"]: row for row in _records(
+    outcomes = {row["statistic"]: row for row in records(
         source_outcomes(ev, compared), ["statistic", "outcome", "article_interval", "sources"])}
     # The first source with the deciding relation.
     deciding: dict[tuple[str, str], str] = {}
-    for source in _records(compared, ["statistic", "relation", "key"]):
+    for source in records(compared, ["statistic", "relation", "key"]):
         deciding.setdefault((source["statistic"], source["relation"]), source["key"])
-    for row in _records(ev.statistics, _STATISTIC):
+    for row in records(ev.statistics, _STATISTIC):
         interval = interval_of(parsed(row["text"]))
         if interval is None:
             continue  # statistic-unreadable says why

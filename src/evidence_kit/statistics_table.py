@@ -28,21 +28,16 @@ def parsed_columns(stat: Statistic) -> dict[str, Any]:
     return {name: getattr(stat, name) for name in schema.PARSED}
 
 
-def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = table.astype(object).where(table.notna(), None)
-    return frame.to_dict("records")
-
-
 def parsed_statistics(statistics: pd.DataFrame) -> pd.DataFrame:
     """The ``statistics`` table with each ``text`` parsed."""
-    rows = [{**row, **parsed_columns(parsed(row["text"]))} for row in _rows(statistics)]
+    rows = [{**row, **parsed_columns(parsed(row["text"]))} for row in schema.records(statistics)]
     return schema.frame("parsed_statistics", rows)
 
 
 def parsed_source_values(source_values: pd.DataFrame) -> pd.DataFrame:
     """The ``source_values`` table with each ``value`` parsed; recorded counts win over printed ones."""
     rows = []
-    for row in _rows(source_values):
+    for row in schema.records(source_values):
         columns = parsed_columns(parsed(row["value"]))
         for count in ("n", "N"):
             if row[count] is not None:
