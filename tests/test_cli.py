@@ -154,3 +154,26 @@ def test_commands_that_need_no_tables_do_not_import_pandas():
             "print('PANDAS', 'pandas' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "PANDAS False" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(project):
+    """``evidence-kit check | head -1``: the command ends quietly, with the check's own status."""
+    uncite_first_claim(project)
+    env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KIT_DEBUG"}
+    command = [sys.executable, "-m", "evidence_kit.cli", "check", str(project.root)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        proc.stdout.close()  # before a byte was read
+        stderr = proc.stderr.read().decode()
+        status = proc.wait(timeout=60)
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    assert status in (0, 1), stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_not_success(project):
+    env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KIT_DEBUG"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "evidence_kit.cli", "check", str(project.root)],
+                                stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

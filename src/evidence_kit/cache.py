@@ -264,6 +264,9 @@ class _ProjectRun:
         self.stored_once: bool | None = None
 
     def _key(self, kind: str, *extra: str) -> str:
+        """The entry's key; "" without a store (computing it reads every module of the package)."""
+        if self.store is None:
+            return ""
         return key(kind, [("inputs", self.inputs), *((f"option {i}", e.encode()) for i, e in enumerate(extra))])
 
     def _get(self, kind: str, entry_key: str) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from .errors import EvidenceKitError, UsageError
 
@@ -215,5 +215,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+def run() -> NoReturn:
+    """The ``evidence-kit`` command: ``main``, then leave without tearing the interpreter down.
+
+    Everything the commands write is closed (and synced) before they return, so there is nothing
+    left to do at exit but free memory, and freeing pandas' and numpy's objects one by one took
+    60 ms, a quarter of a check of a small project. ``main`` itself returns normally, for callers
+    in Python.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: what it read is all it wanted
+        pass
+    except (OSError, ValueError) as exc:  # a full disk, a closed stream: the output is incomplete
+        print(f"evidence-kit: cannot write the output: {exc}", file=sys.stderr)
+        status = status or 2
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
