@@ -90,7 +90,7 @@ def _strip_rows(evidence: Evidence, measure: str | None = None,
     marker, its ``unit``, ``relation`` (sources), ``hover`` text, and ``statistic``/``claim``/``key``.
     """
     from .sources import (METHOD_EXACT, METHOD_POOLED, METHOD_WILSON, WILSON, compare_sources,
-                          interval_of, parsed, source_intervals)
+                          interval_of, parsed, printed_interval, source_intervals)
 
     stats = evidence.statistics if statistics is None else statistics
     if measure is not None:
@@ -100,7 +100,7 @@ def _strip_rows(evidence: Evidence, measure: str | None = None,
     claims = dict(zip(evidence.claims["claim"], evidence.claims["statement"]))
     rows: list[dict[str, Any]] = []
     for stat in stats.astype(object).where(stats.notna(), None).to_dict("records"):
-        interval = interval_of(parsed(stat["text"]))
+        interval = printed_interval(stat["text"])
         if interval is None:
             continue
         topic = stat["measure"] + (f" of {stat['condition']}" if stat["condition"] else "")

@@ -94,6 +94,12 @@ def parsed(text: str) -> Statistic:
     return parse_statistic(text)
 
 
+@lru_cache(maxsize=None)
+def printed_interval(text: str) -> "Interval | None":
+    """``interval_of(parsed(text))``, once per distinct text per run."""
+    return interval_of(parsed(text))
+
+
 # ---------------------------------------------------------------------------------------------
 # Intervals
 
@@ -290,7 +296,7 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
                                                  "value", "n", "N", "comparable", "file", "line"]):
         stat = stats.get(src["statistic"])
-        article = interval_of(parsed(stat["text"])) if stat else None
+        article = printed_interval(stat["text"]) if stat else None
         if article is None:
             continue
         value = parsed(src["value"])
@@ -329,7 +335,7 @@ def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None
         sources = by_statistic.get(stat["statistic"])
         if not sources:
             continue
-        article = interval_of(parsed(stat["text"]))
+        article = printed_interval(stat["text"])
         rows.append({**stat, "outcome": outcome(s["relation"] for s in sources),
                      "article_interval": article.describe() if article else None,
                      "sources": "; ".join(_describe_source(s) for s in sources)})

@@ -53,6 +53,7 @@ __all__ = [
     "Found",
     "parse_statistic",
     "find_statistics",
+    "has_number",
     "format_statistic",
     "problems",
     "describe_value",
@@ -697,6 +698,11 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
         starts.insert(i, candidate.start)
         taken.insert(i, candidate)
     return taken
+
+
+def has_number(text: str) -> bool:
+    """Whether ``text`` holds a digit or a number word: every statistic does."""
+    return _HAS_NUMBER.search(text) is not None
 
 
 def find_statistics(text: str) -> list[Found]:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from .findings import finding
 from .schema import records
 from .loader import collapse
-from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, interval_of,
-                      parsed, source_outcomes)
-from .statistic import describe_value, find_statistics, problems
+from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources,
+                      parsed, printed_interval, source_outcomes)
+from .statistic import describe_value, find_statistics, has_number, problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -165,6 +165,13 @@ def unrecorded_statistics(ev: "Evidence") -> Findings:
     for claim in records(ev.claims, ["article", "claim", "statement", "file", "line"]):
         statement = collapse(claim["statement"])
         covered = [span for text in recorded.get(claim["claim"], []) for span in _spans(statement, text)]
+        # A statistic outside the covered spans has its number outside them too: with the
+        # recorded texts blanked out, most statements have none left and need no search.
+        rest = statement
+        for start, end in covered:
+            rest = rest[:start] + " " * (end - start) + rest[end:]
+        if not has_number(rest):
+            continue
         for found in find_statistics(statement):
             if not any(found.start < end and start < found.end for start, end in covered):
                 out.append(finding("statistic-unrecorded", **_at(claim), text=found.text))
@@ -196,7 +203,7 @@ def inconsistent_statistics(ev: "Evidence") -> Findings:
     """
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {}
     for row in records(ev.statistics, _STATISTIC):
-        interval = interval_of(parsed(row["text"]))
+        interval = printed_interval(row["text"])
         if row["condition"] is None or interval is None:
             continue
         groups.setdefault((_topic(row["measure"]), _topic(row["condition"])), []).append((row, interval))
@@ -242,7 +249,7 @@ def statistics_against_sources(ev: "Evidence") -> Findings:
     for source in records(compared, ["statistic", "relation", "key"]):
         deciding.setdefault((source["statistic"], source["relation"]), source["key"])
     for row in records(ev.statistics, _STATISTIC):
-        interval = interval_of(parsed(row["text"]))
+        interval = printed_interval(row["text"])
         if interval is None:
             continue  # statistic-unreadable says why
         result = outcomes.get(row["statistic"])
