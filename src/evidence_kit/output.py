@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
+from . import schema
 from .findings import SEVERITY_RANK
 
 FORMATS = ("text", "json", "junit", "github")
@@ -57,10 +58,11 @@ def _location(row: dict[str, Any]) -> str:
 def render(findings: pd.DataFrame, completeness: pd.DataFrame, fmt: str = "text",
            threshold: str = "error") -> str:
     facts = summary(findings, completeness, threshold)
-    rows = [_plain(r) for r in findings.to_dict("records")]
+    columns = {name: schema.values(findings[name]) for name in findings.columns}
     if fmt != "json":  # JSON escapes what it must; the others reach terminals and XML parsers
-        rows = [_visible(r) for r in rows]
+        columns = {name: _visible_column(values) for name, values in columns.items()}
         facts["completeness"] = [_visible(c) for c in facts["completeness"]]
+    rows = [dict(zip(columns, row)) for row in zip(*columns.values())]
     return {"text": _text, "json": _json, "junit": _junit, "github": _github}[fmt](rows, facts)
 
 
@@ -73,6 +75,14 @@ def _visible(row: dict[str, Any]) -> dict[str, Any]:
     """``row`` with every control character in its texts shown as an escape: ESC is \\x1b."""
     return {key: _CONTROL.sub(_escape_control, value) if isinstance(value, str) else value
             for key, value in row.items()}
+
+
+def _visible_column(values: list[Any]) -> list[Any]:
+    """``_visible`` for one column: most columns hold no control character, and are kept whole."""
+    texts = [value for value in values if isinstance(value, str)]
+    if not _CONTROL.search("".join(texts)):
+        return values
+    return [_CONTROL.sub(_escape_control, value) if isinstance(value, str) else value for value in values]
 
 
 def _escape_control(match: re.Match[str]) -> str:
