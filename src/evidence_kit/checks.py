@@ -274,7 +274,7 @@ def apply_waivers(found: pd.DataFrame, waivers: pd.DataFrame) -> pd.DataFrame:
 
 
 # At least this many claims: run every other check in a forked process, on the second core.
-PARALLEL_CLAIMS = 20_000
+PARALLEL_CLAIMS = 5_000
 
 
 def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: bool | None = None) -> pd.DataFrame:
