@@ -92,12 +92,43 @@ def read_bibliography(data: bytes | str, file: str) -> tuple[pd.DataFrame, list[
     if text is None or not text.strip():
         return schema.frame("references"), found
     try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        blocks = parse_blocks(text)
     except Exception as exc:  # a parser bug must not hide the rest of the audit behind a traceback
         reason = f"bibtexparser failed on this file ({type(exc).__name__}: {_collapse(str(exc))})"
         found.append(finding("bib-unparsable", file=file, line=None, reason=reason))
         return schema.frame("references"), found
-    return _Reader(file, found, library).read()
+    return _Reader(file, found, blocks).read()
+
+
+# A parsed block as plain tuples, which pickle between processes ten times faster than
+# bibtexparser's objects (and without each entry's raw text):
+#   (ENTRY, line, entry_type, key, ((field, raw value, line), ...))
+#   (STRING, line, name, raw value)
+#   (FAILED, line, raw text, reason)
+# A block bibtexparser set aside only for a duplicate key or field is the block it wraps: this
+# module checks duplicates itself, case-insensitively and across the whole file.
+ENTRY, STRING, FAILED = "entry", "string", "failed"
+Block = tuple[Any, ...]
+
+
+def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
+    """bibtexparser's blocks of ``text`` (whose first line is ``first_line`` of the file), as tuples."""
+    blocks: list[Block] = []
+    for block in bibtexparser.parse_string(text, parse_stack=[]).blocks:
+        if isinstance(block, (DuplicateFieldKeyBlock, DuplicateBlockKeyBlock)) and block.ignore_error_block is not None:
+            block = block.ignore_error_block
+        line = block.start_line + first_line if block.start_line is not None else None
+        if isinstance(block, Entry):
+            fields = tuple((f.key, f.value, None if f.start_line is None else f.start_line + first_line)
+                           for f in block.fields)
+            blocks.append((ENTRY, line, block.entry_type, block.key, fields))
+        elif isinstance(block, String):
+            blocks.append((STRING, line, block.key, block.value))
+        elif isinstance(block, ParsingFailedBlock):
+            error = block.error
+            reason = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
+            blocks.append((FAILED, line, block.raw or "", reason))
+    return blocks
 
 
 def _decode(data: bytes | str, file: str, found: list[dict[str, Any]]) -> str | None:
@@ -137,10 +168,10 @@ def _binary(file: str, line: int, utf16: bool) -> dict[str, Any]:
 class _Reader:
     """One pass over the parsed blocks, building plain column lists and findings."""
 
-    def __init__(self, file: str, found: list[dict[str, Any]], library: bibtexparser.Library):
+    def __init__(self, file: str, found: list[dict[str, Any]], blocks: list[Block]):
         self.file = file
         self.found = found
-        self.library = library
+        self.blocks = blocks
         self.columns: dict[str, list[Any]] = {name: [] for name in schema.columns("references")}
         self.keys: dict[str, tuple[str, int]] = {}  # lower-case key -> (key, line)
         self.dois: dict[str, str] = {}  # normalised DOI -> key of its first entry
@@ -149,30 +180,20 @@ class _Reader:
         self.later_macros: dict[str, str | None] | None = None
 
     def read(self) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-        for block in self.library.blocks:
-            if isinstance(block, Entry):
-                self.entry(block)
-            elif isinstance(block, String):
-                self.string(block)
-            elif isinstance(block, ParsingFailedBlock):
-                self.failed(block)
+        for block in self.blocks:
+            kind = block[0]
+            if kind == ENTRY:
+                self.entry(*block[1:])
+            elif kind == STRING:
+                self.string(*block[1:])
+            else:
+                self.failed(*block[1:])
         columns = self.columns
         columns["file"] = [self.file] * len(columns["key"])
         return schema.frame("references", pd.DataFrame(columns)), self.found
 
-    def failed(self, block: ParsingFailedBlock) -> None:
-        inner = block.ignore_error_block
-        if isinstance(block, (DuplicateFieldKeyBlock, DuplicateBlockKeyBlock)) and inner is not None:
-            # Both wrap a complete block; read it as such, with our own (case-insensitive) checks.
-            if isinstance(inner, Entry):
-                self.entry(inner)
-            elif isinstance(inner, String):
-                self.string(inner)
-            return
-        line = _line(block)
-        error = block.error
-        reason = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
-        raw = (block.raw or "").rstrip()
+    def failed(self, line: int | None, raw: str, reason: str) -> None:
+        raw = raw.rstrip()
         head = _collapse(raw.split("\n", 1)[0].split(",", 1)[0])[:60]
         # Name the entry when the head shows its key, so the finding can be waived per key.
         named = _ENTRY_HEAD.match(raw)
@@ -185,29 +206,28 @@ class _Reader:
         self.found.append(finding("bib-unparsable", file=self.file, line=line, key=key,
                                   reason=f"{head!r} could not be parsed: {_collapse(reason)}{where}"))
 
-    def string(self, block: String) -> None:
-        name = block.key.strip().lower()
-        line = _line(block)
+    def string(self, line: int | None, key: str, raw: str) -> None:
+        name = key.strip().lower()
         if name in self.macro_lines:
             self.found.append(finding("bib-duplicate-string", file=self.file, line=line,
-                                      name=block.key, other_line=self.macro_lines[name]))
+                                      name=key, other_line=self.macro_lines[name]))
         else:
             self.macro_lines[name] = line
-        parts = _parts(block.value)
+        parts = _parts(raw)
         if parts is None:
             self.found.append(finding("bib-unparsable", file=self.file, line=line,
-                                      reason=f"@string {block.key!r} does not define one value"))
+                                      reason=f"@string {key!r} does not define one value"))
             self.macros[name] = None
             return
         text, complete = self.expand(parts)
         self.macros[name] = text if complete else None
 
-    def entry(self, entry: Entry) -> None:
-        file, found, key = self.file, self.found, entry.key
-        line = _line(entry)
+    def entry(self, line: int | None, entry_type: str, key: str,
+              fields: tuple[tuple[str, str, int | None], ...]) -> None:
+        file, found = self.file, self.found
         if not key:
             found.append(finding("bib-unparsable", file=file, line=line,
-                                 reason=f"@{entry.entry_type} entry has no key"))
+                                 reason=f"@{entry_type} entry has no key"))
             return
         folded = key.lower()
         first = self.keys.get(folded)
@@ -220,13 +240,12 @@ class _Reader:
         self.keys[folded] = (key, line)
 
         values: dict[str, str] = {}
-        for field in entry.fields:
-            name = field.key.lower()
+        for field, raw, field_line in fields:
+            name = field.lower()
             if name in values:
-                found.append(finding("bib-duplicate-field", file=file, line=_line(field), key=key,
-                                     field=field.key))
+                found.append(finding("bib-duplicate-field", file=file, line=field_line, key=key,
+                                     field=field))
                 continue
-            raw = field.value
             # Fast paths first: nearly every value is one braced or quoted literal, or a number.
             if raw[:1] == "{" and raw[-1:] == "}" and "{" not in (inner := raw[1:-1]) and "}" not in inner:
                 values[name] = inner
@@ -237,9 +256,9 @@ class _Reader:
             if raw.isdigit() and raw.isascii():
                 values[name] = raw
                 continue
-            values[name] = self.value(entry, field.key, raw, _line(field))
+            values[name] = self.value(key, field, raw, field_line)
 
-        kind = entry.entry_type.lower()
+        kind = entry_type.lower()
         for required in REQUIRED_FIELDS.get(kind, ()):
             names = (required,) if isinstance(required, str) else required
             if not any(values.get(n, "").strip() for n in names):
@@ -251,7 +270,7 @@ class _Reader:
             doi = _normalise_doi(doi) or None
         if doi is not None:
             if DOI_SYNTAX.fullmatch(doi) is None:
-                found.append(finding("bib-invalid-doi", file=file, line=_field_line(entry, "doi", line),
+                found.append(finding("bib-invalid-doi", file=file, line=_field_line(fields, "doi", line),
                                      key=key, doi=values["doi"].strip()))
             other = self.dois.setdefault(doi, key)
             if other != key:
@@ -265,7 +284,7 @@ class _Reader:
         if pmid is not None:
             pmid = pmid.strip() or None
         if pmid is not None and (PMID_SYNTAX.fullmatch(pmid) is None or int(pmid) == 0):
-            found.append(finding("bib-invalid-pmid", file=file, line=_field_line(entry, pmid_field, line),
+            found.append(finding("bib-invalid-pmid", file=file, line=_field_line(fields, pmid_field, line),
                                  key=key, pmid=pmid))
 
         year = values.get("year")
@@ -289,23 +308,23 @@ class _Reader:
         columns["pmid"].append(pmid)
         columns["line"].append(line)
 
-    def value(self, entry: Entry, field: str, raw: str, line: int | None) -> str:
+    def value(self, key: str, field: str, raw: str, line: int | None) -> str:
         """The text of a value that is not a single literal; problems go to the findings."""
         parts = _parts(raw)
         if parts is None:
             if raw.strip():
                 snippet = _collapse(raw)
                 snippet = snippet if len(snippet) <= 50 else snippet[:47] + "..."
-                reason = (f"entry {entry.key}, field {field!r}: {snippet!r} is not one value "
+                reason = (f"entry {key}, field {field!r}: {snippet!r} is not one value "
                           "(a missing comma, quote or brace?)")
             else:
-                reason = f"entry {entry.key}, field {field!r} has no value"
+                reason = f"entry {key}, field {field!r} has no value"
             self.found.append(finding("bib-unparsable", file=self.file, line=line, reason=reason))
             return _collapse(raw)
         text, complete = self.expand(parts)
         if len(parts) > 1 or not complete:
             self.found.append(finding("bib-unexpanded-string", file=self.file, line=line,
-                                      key=entry.key, field=field))
+                                      key=key, field=field))
         return text
 
     def expand(self, parts: list[tuple[int, str]]) -> tuple[str, bool]:
@@ -330,13 +349,12 @@ class _Reader:
     def later_macro(self, name: str) -> str | None:
         if self.later_macros is None:
             later: dict[str, str | None] = {}
-            for block in self.library.blocks:
-                if isinstance(block, DuplicateBlockKeyBlock):
-                    block = block.ignore_error_block
-                if isinstance(block, String):
-                    parts = _parts(block.value)
+            for block in self.blocks:
+                if block[0] == STRING:
+                    _, _, key, raw = block
+                    parts = _parts(raw)
                     simple = parts is not None and all(kind == LITERAL for kind, _ in parts)
-                    later.setdefault(block.key.strip().lower(),
+                    later.setdefault(key.strip().lower(),
                                      "".join(p for _, p in parts) if simple and parts else None)
             self.later_macros = later
         return self.later_macros.get(name)
@@ -411,14 +429,8 @@ def _unbrace(text: str) -> str:
     return text
 
 
-def _line(item: Any) -> int | None:
-    """The 1-based line of a block or field (bibtexparser counts from 0)."""
-    start = item.start_line
-    return None if start is None else start + 1
-
-
-def _field_line(entry: Entry, name: str, default: int | None) -> int | None:
-    for field in entry.fields:
-        if field.key.lower() == name:
-            return _line(field)
+def _field_line(fields: tuple[tuple[str, str, int | None], ...], name: str, default: int | None) -> int | None:
+    for field, _, line in fields:
+        if field.lower() == name:
+            return line
     return default
