@@ -619,3 +619,94 @@ def test_mutated_bib_never_raises(edits):
         text = text[:position] + inserted + text[position + deleted:]
     _check_never_raises(text)
     _check_never_raises(text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# A bibliography read in two parts (the loader parses the tail in a second process)
+
+HAZARDS = """\
+@string{lancet = {The Lancet}}
+
+@article{first2020,
+  author = {First, Ann},
+  title = {Uses a macro defined above},
+  journal = lancet,
+  year = {2020},
+  doi = {10.1000/shared},
+}
+
+@article{broken2019,
+  author = {Broken, Bob},
+  title = {A brace that never closes,
+  year = {2019},
+}
+
+@misc{atline,
+  note = {a line that starts with an at sign
+@misc{inside, title = {not an entry}}
+  ends here},
+}
+
+@article{later2021,
+  author = {Later, Lee},
+  title = {Uses a macro defined below},
+  journal = neurol,
+  year = {2021},
+}
+
+@string{neurol = {Neurology}}
+
+@article{First2020,
+  author = {Again, Ann},
+  title = {Same key, other case},
+  journal = lancet,
+  year = {2020},
+}
+
+@article{twin2022,
+  author = {Twin, Tom},
+  title = "A quoted title
+@misc{fake, title = {inside quotes}}",
+  journal = {Brain},
+  year = {2022},
+  doi = {https://doi.org/10.1000/SHARED},
+}
+
+@book{nofields,
+}
+"""
+
+
+# With the unclosed brace, no cut is made after it: the braces opened so far never all close.
+@pytest.mark.parametrize("text, places", [
+    (HAZARDS, 2),
+    (HAZARDS.replace("@article{broken2019", "@article{fixed2019").replace("never closes,", "closes},"), 7),
+])
+def test_read_in_two_parts_is_read_whole_wherever_it_is_cut(text, places):
+    from evidence_kit.bibliography import halves, parse_blocks
+
+    whole = read_bibliography(text, FILE)
+    cuts = set()
+    for step in range(1, 40):
+        part = halves(text, FILE, step / 40)
+        if part is None:
+            continue
+        cuts.add(part.tail_line)
+        assert text.splitlines()[part.tail_line - 1].startswith("@")
+        for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line)):
+            table, found = part.read(tail)
+            assert table.equals(whole[0]) and found == whole[1], (part.tail_line, found, whole[1])
+    assert len(cuts) >= places  # the grid really cut the file in many places
+
+
+def test_a_cut_bibliography_keeps_decoding_findings():
+    from evidence_kit.bibliography import halves
+
+    data = ARTICLE.encode() + b"\n@misc{latin, title = {caf\xe9}}\n" + ARTICLE.replace("smith2020", "other").encode()
+    part = halves(data, FILE, 0.5)
+    assert part is not None
+    table, found = part.read()
+    whole = read_bibliography(data, FILE)
+    assert table.equals(whole[0]) and found == whole[1]
+    assert "bib-not-utf8" in [code for code, _ in codes(found)]
+    assert part.read()[1] == found  # reading twice adds nothing

@@ -136,3 +136,22 @@ def test_a_required_field_left_empty_is_rejected_with_its_line(project, old, new
     project.edit(ART, old, new)
     with pytest.raises(UnusableInput, match=re.escape(f"{ART}:{line}: {words}")):
         load(project.root)
+
+
+def test_a_bibliography_parsed_in_two_processes_gives_what_one_process_gives(project, monkeypatch):
+    import pandas as pd
+
+    from evidence_kit import loader
+
+    project.bib((project.root / "references.bib").read_text()
+                + "@string{brain = {Brain}}\n\n@article{orphan, title = {Unused}, journal = brain}\n\n"
+                  "@article{smith2020, title = {Again}}\n\n@misc{late, title = {Last}, doi = {10.1/x}}\n")
+    monkeypatch.setattr(loader, "_tail_share", lambda bib, evidence: 0.5)
+    halves = []
+    real = loader.bibliography_halves
+    monkeypatch.setattr(loader, "bibliography_halves", lambda *a: halves.append(real(*a)) or halves[-1])
+    forked, serial = loader.load(project.root, parallel=True), loader.load(project.root, parallel=False)
+    assert halves and halves[0] is not None and halves[0].tail_line > 1  # the two-part path ran
+    pd.testing.assert_frame_equal(forked.references, serial.references)
+    assert forked.load_findings == serial.load_findings
+    assert {"bib-duplicate-key", "bib-missing-field"} <= {f["code"] for f in serial.load_findings}

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import bibtexparser
 import pandas as pd
@@ -129,6 +130,77 @@ def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
             reason = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
             blocks.append((FAILED, line, block.raw or "", reason))
     return blocks
+
+
+@dataclass
+class Halves:
+    """A bibliography to be parsed in two parts, the ``tail`` possibly in another process.
+
+    ``read`` gives what ``read_bibliography`` gives for the whole file: the parts are cut where
+    an entry starts at the top level, and when bibtexparser could not read a block on either side
+    of the cut, the whole text is parsed again in one piece.
+    """
+
+    file: str
+    text: str
+    found: list[dict[str, Any]]
+    cut: int  # where the tail starts: the "@" of an entry, at the start of a line
+    tail_line: int  # the tail's first line in the file
+
+    @property
+    def tail(self) -> str:
+        return self.text[self.cut:]
+
+    def read(self, tail_blocks: Callable[[], list[Block] | None] = lambda: None
+             ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        """The references table and findings.
+
+        The head is parsed here, then ``tail_blocks()`` asked for ``parse_blocks`` of the tail
+        (done elsewhere meanwhile); when it gives None the tail is parsed here too.
+        """
+        try:
+            head = parse_blocks(self.text[:self.cut])
+            tail = tail_blocks()
+            if tail is None:
+                tail = parse_blocks(self.tail, self.tail_line)
+        except Exception:  # noqa: BLE001 - read_bibliography reports it, for the whole file
+            head = tail = []
+        if not head or not tail or head[-1][0] == FAILED or tail[0][0] == FAILED or tail[0][1] != self.tail_line:
+            table, found = read_bibliography(self.text, self.file)
+            return table, self.found + found
+        return _Reader(self.file, list(self.found), head + tail).read()
+
+
+def halves(data: bytes | str, file: str, tail_share: float) -> Halves | None:
+    """``data`` cut so that the tail holds about ``tail_share`` of it; None where it cannot be cut.
+
+    The cut is at the first line starting with "@" after that point where the braces opened so
+    far are all closed. Macros need no care: the parts are only split into blocks, and ``read``
+    resolves every ``@string`` in file order over the blocks of both.
+    """
+    found: list[dict[str, Any]] = []
+    text = _decode(data, file, found)
+    if text is None:
+        return None
+    at = int(len(text) * (1 - tail_share))
+    depth, counted = 0, 0
+    for _ in range(1000):
+        at = text.find("\n@", at)
+        if at < 0:
+            return None
+        depth += _depth(text, counted, at)
+        counted = at
+        if depth == 0:
+            cut = at + 1
+            return Halves(file, text, found, cut, text.count("\n", 0, cut) + 1)
+        at += 2
+    return None
+
+
+def _depth(text: str, start: int, end: int) -> int:
+    """Braces opened minus braces closed in ``text[start:end]`` (escaped ones do not count)."""
+    return (text.count("{", start, end) - text.count("\\{", start, end)
+            - text.count("}", start, end) + text.count("\\}", start, end))
 
 
 def _decode(data: bytes | str, file: str, found: list[dict[str, Any]]) -> str | None:

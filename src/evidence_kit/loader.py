@@ -6,9 +6,9 @@ A project is a folder with ``evidence/articles/*.yaml`` (one file per article),
 returns an ``Evidence`` whose attributes are the tables declared in ``schema``.
 
 Speed, for projects of tens of thousands of bib entries and claims: with ``cache=True`` the parsed
-tables are kept in the project's content-keyed cache (see ``cache``), and when both the
-bibliography and the evidence files are large and nothing is cached, the bibliography is parsed
-in a forked process while this one reads the evidence files.
+tables are kept in the project's content-keyed cache (see ``cache``), and when the bibliography
+is large and not cached, a forked process parses it, or the share of it that lets both processes
+finish together, while this one reads the evidence files and parses the rest.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 
 from . import schema
-from .bibliography import read_bibliography
+from .bibliography import halves as bibliography_halves, parse_blocks, read_bibliography
 from .errors import UnusableInput, located
 from .findings import finding
 from .evidence_format import read_article_file, read_waivers_file, split_citations
@@ -132,11 +132,16 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
             bib_key = key("bibliography", [(BIBLIOGRAPHY.as_posix(), bib_raw)])
             bibliography = store.get("bibliography", bib_key)
 
-    worker = None
-    if (tables is None and bibliography is None and bib_raw is not None
-            and (parallel or (parallel is None and len(bib_raw) >= PARALLEL_BYTES
-                              and sum(len(data or b"") for _, data in raw) >= PARALLEL_BYTES))):
-        worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
+    worker = halves = None
+    if (bibliography is None and bib_raw is not None
+            and (parallel or (parallel is None and len(bib_raw) >= PARALLEL_BYTES))):
+        evidence_bytes = 0 if tables is not None else sum(len(data or b"") for _, data in raw)
+        share = _tail_share(len(bib_raw), evidence_bytes)
+        halves = bibliography_halves(bib_raw, BIBLIOGRAPHY.as_posix(), share) if share < 0.9 else None
+        if halves is not None:
+            worker = _Forked(_blocks_payload, halves.tail, halves.tail_line)
+        else:
+            worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
     try:
         if tables is None:
             with paused_gc():
@@ -147,15 +152,15 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
         if BIBLIOGRAPHY.as_posix() in unreadable:
             raise UnusableInput(unreadable[BIBLIOGRAPHY.as_posix()])
         if bibliography is None and bib_raw is not None:
-            payload = worker.result() if worker is not None else None
-            worker = None
-            if payload is not None:
-                bibliography = pickle.loads(payload)
-            else:
-                with paused_gc():
-                    bibliography = read_bibliography(bib_raw, BIBLIOGRAPHY.as_posix())
-                if store is not None:
-                    store.put("bibliography", bib_key, bibliography)
+            # The forked process stored what it sent whole; a table built here is stored here.
+            sent_whole = _unpickled(worker) if halves is None else None
+            with paused_gc():
+                if halves is not None:
+                    bibliography = halves.read(lambda: _unpickled(worker))
+                else:
+                    bibliography = sent_whole or read_bibliography(bib_raw, BIBLIOGRAPHY.as_posix())
+            if store is not None and sent_whole is None:
+                store.put("bibliography", bib_key, bibliography)
     finally:
         if worker is not None:
             worker.cancel()
@@ -234,6 +239,34 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
         raise duplicates
     tables["waivers"] = _waiver_table(waivers)
     return tables
+
+
+# Seconds per megabyte of each step, measured on the benchmark's corpus; only their ratios
+# matter. They decide how much of the bibliography the second process parses.
+_PARSE_BIB, _SEND_BLOCKS, _READ_EVIDENCE = 0.095, 0.015, 0.059
+
+
+def _tail_share(bib_bytes: int, evidence_bytes: int) -> float:
+    """The share of the bibliography to parse in the second process so both finish together.
+
+    The second process parses its share and sends the blocks; this one meanwhile reads the
+    evidence files and parses the rest. (Building the table from all the blocks comes after.)
+    """
+    this = evidence_bytes * _READ_EVIDENCE + bib_bytes * _PARSE_BIB
+    both = bib_bytes * (2 * _PARSE_BIB + _SEND_BLOCKS)
+    return this / both if both else 1.0
+
+
+def _unpickled(worker: "_Forked | None") -> Any:
+    """What ``worker`` sent, or None when there is none or it failed."""
+    payload = worker.result() if worker is not None else None
+    return None if payload is None else pickle.loads(payload)
+
+
+def _blocks_payload(text: str, first_line: int) -> bytes:
+    """``parse_blocks`` of a part of the bibliography, pickled."""
+    with paused_gc():
+        return pickle.dumps(parse_blocks(text, first_line), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _bibliography_payload(data: bytes, store: Any, key: str) -> bytes:
