@@ -288,6 +288,11 @@ def values(column: pd.Series) -> list[Any]:
     return out
 
 
+def tuples(table: pd.DataFrame, columns: Iterable[str]) -> Iterable[tuple[Any, ...]]:
+    """The rows of ``table`` as tuples of the named columns, <NA> and NaN as None."""
+    return zip(*(values(table[name]) for name in columns))
+
+
 def records(table: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The rows of ``table`` as dicts of the named columns (all by default), <NA> and NaN as None.
 

@@ -291,30 +291,7 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     """
     from . import schema
 
-    stats = {row["statistic"]: row for row in schema.records(evidence.statistics, ["statistic", "text"])}
-    rows: list[dict[str, Any]] = []
-    for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
-                                                 "value", "n", "N", "comparable", "file", "line"]):
-        stat = stats.get(src["statistic"])
-        article = printed_interval(stat["text"]) if stat else None
-        if article is None:
-            continue
-        value = parsed(src["value"])
-        counts = _counts(value, src["n"], src["N"])
-        source = source_interval(value, src["n"], src["N"])
-        rows.append({
-            "article": src["article"], "claim": src["claim"], "statistic": src["statistic"],
-            "text": stat["text"], "key": src["key"], "population": src["population"],
-            "value": src["value"],
-            "n": counts[0] if counts and source and source.basis == WILSON else None,
-            "N": counts[1] if counts and source and source.basis == WILSON else None,
-            "low": article.low, "high": article.high,
-            "source_low": source.low if source else None, "source_high": source.high if source else None,
-            "basis": source.basis if source else None, "unit": article.unit,
-            "relation": SET_ASIDE if src["comparable"] is False else relation(article, source),
-            "file": src["file"], "line": src["line"],
-        })
-    return schema.frame("source_comparisons", rows)
+    return schema.frame("source_comparisons", comparison_rows(evidence))
 
 
 def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None) -> "pd.DataFrame":
@@ -324,22 +301,65 @@ def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None
     """
     from . import schema
 
-    compared = compare_sources(evidence) if compared is None else compared
+    rows = comparison_rows(evidence) if compared is None else schema.records(compared)
+    return schema.frame("source_outcomes", outcome_rows(evidence, rows))
+
+
+def comparison_rows(evidence: "Evidence") -> list[dict[str, Any]]:
+    """The rows of ``compare_sources``, as dicts (the checks need no table)."""
+    from . import schema
+
+    texts = dict(zip(schema.values(evidence.statistics["statistic"]), schema.values(evidence.statistics["text"])))
+    rows: list[dict[str, Any]] = []
+    for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
+                                                       "value", "n", "N", "comparable", "file", "line"]):
+        text = texts.get(src["statistic"])
+        article = printed_interval(text) if text is not None else None
+        if article is None:
+            continue
+        value = parsed(src["value"])
+        counts = _counts(value, src["n"], src["N"])
+        source = source_interval(value, src["n"], src["N"])
+        wilson = counts is not None and source is not None and source.basis == WILSON
+        rows.append({
+            "article": src["article"], "claim": src["claim"], "statistic": src["statistic"],
+            "text": text, "key": src["key"], "population": src["population"],
+            "value": src["value"],
+            "n": counts[0] if wilson else None,
+            "N": counts[1] if wilson else None,
+            "low": article.low, "high": article.high,
+            "source_low": source.low if source else None, "source_high": source.high if source else None,
+            "basis": source.basis if source else None, "unit": article.unit,
+            "relation": SET_ASIDE if src["comparable"] is False else relation(article, source),
+            "file": src["file"], "line": src["line"],
+        })
+    return rows
+
+
+def outcome_rows(evidence: "Evidence", compared: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of ``source_outcomes`` from the rows of ``compare_sources``."""
+    from . import schema
+
     by_statistic: dict[str, list[dict[str, Any]]] = {}
-    for row in schema.records(compared, ["statistic", "key", "value", "relation", "source_low", "source_high",
-                                   "basis", "unit"]):
+    for row in compared:
         by_statistic.setdefault(row["statistic"], []).append(row)
     rows: list[dict[str, Any]] = []
     for stat in schema.records(evidence.statistics, ["article", "claim", "statistic", "text", "measure",
-                                               "condition", "file", "line"]):
+                                                     "condition", "file", "line"]):
         sources = by_statistic.get(stat["statistic"])
         if not sources:
             continue
-        article = printed_interval(stat["text"])
         rows.append({**stat, "outcome": outcome(s["relation"] for s in sources),
-                     "article_interval": article.describe() if article else None,
+                     "article_interval": printed_description(stat["text"]),
                      "sources": "; ".join(_describe_source(s) for s in sources)})
-    return schema.frame("source_outcomes", rows)
+    return rows
+
+
+@lru_cache(maxsize=None)
+def printed_description(text: str) -> str | None:
+    """``printed_interval(text).describe()``, once per distinct text per run."""
+    interval = printed_interval(text)
+    return interval.describe() if interval is not None else None
 
 
 def _describe_source(row: dict[str, Any]) -> str:

@@ -13,10 +13,10 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from .findings import finding
-from .schema import records
+from .schema import records, tuples
 from .loader import collapse
-from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources,
-                      parsed, printed_interval, source_outcomes)
+from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, outcome_rows, parsed,
+                      printed_interval)
 from .statistic import describe_value, find_statistics, has_number, problems
 
 if TYPE_CHECKING:
@@ -159,12 +159,12 @@ def _spans(statement: str, text: str) -> list[tuple[int, int]]:
 def unrecorded_statistics(ev: "Evidence") -> Findings:
     """A number the statement prints that no recorded statistic covers (``find_statistics``)."""
     recorded: dict[str, list[str]] = {}
-    for row in records(ev.statistics, ["claim", "text"]):
-        recorded.setdefault(row["claim"], []).append(collapse(row["text"]))
+    for claim, text in tuples(ev.statistics, ["claim", "text"]):
+        recorded.setdefault(claim, []).append(collapse(text))
     out: Findings = []
-    for claim in records(ev.claims, ["article", "claim", "statement", "file", "line"]):
-        statement = collapse(claim["statement"])
-        covered = [span for text in recorded.get(claim["claim"], []) for span in _spans(statement, text)]
+    for article, claim, statement, file, line in tuples(ev.claims, ["article", "claim", "statement", "file", "line"]):
+        statement = collapse(statement)
+        covered = [span for text in recorded.get(claim, ()) for span in _spans(statement, text)]
         # A statistic outside the covered spans has its number outside them too: with the
         # recorded texts blanked out, most statements have none left and need no search.
         rest = statement
@@ -174,14 +174,14 @@ def unrecorded_statistics(ev: "Evidence") -> Findings:
             continue
         for found in find_statistics(statement):
             if not any(found.start < end and start < found.end for start, end in covered):
-                out.append(finding("statistic-unrecorded", **_at(claim), text=found.text))
+                out.append(finding("statistic-unrecorded", file=file, line=line, article=article, claim=claim,
+                                   text=found.text))
     return out
 
 
 def uncited_statistics(ev: "Evidence") -> Findings:
     """A statistic in a claim that cites nothing."""
-    cited = {row["claim"]: bool((row["citations"] or "").strip())
-             for row in records(ev.claims, ["claim", "citations"])}
+    cited = {claim: bool((citations or "").strip()) for claim, citations in tuples(ev.claims, ["claim", "citations"])}
     return [finding("statistic-uncited", **_at(row), text=row["text"])
             for row in records(ev.statistics, _STATISTIC) if not cited.get(row["claim"], False)]
 
@@ -241,16 +241,14 @@ def statistics_against_sources(ev: "Evidence") -> Findings:
     checked either, and the message says why.
     """
     out: Findings = []
-    compared = compare_sources(ev)
-    outcomes = {row["statistic"]: row for row in records(
-        source_outcomes(ev, compared), ["statistic", "outcome", "article_interval", "sources"])}
+    compared = comparison_rows(ev)
+    outcomes = {row["statistic"]: row for row in outcome_rows(ev, compared)}
     # The first source with the deciding relation.
     deciding: dict[tuple[str, str], str] = {}
-    for source in records(compared, ["statistic", "relation", "key"]):
+    for source in compared:
         deciding.setdefault((source["statistic"], source["relation"]), source["key"])
     for row in records(ev.statistics, _STATISTIC):
-        interval = printed_interval(row["text"])
-        if interval is None:
+        if printed_interval(row["text"]) is None:
             continue  # statistic-unreadable says why
         result = outcomes.get(row["statistic"])
         if result is None:
