@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable, Union
 
 from .errors import EvidenceKitError
 
@@ -17,7 +18,11 @@ class WouldOverwrite(EvidenceKitError):
     """The target exists and the toolkit does not overwrite what a reviewer may have edited."""
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> Path:
+# What to write: text, bytes, or a function that writes to the (binary, seekable) file itself.
+Content = Union[str, bytes, memoryview, Callable[[BinaryIO], None]]
+
+
+def write_atomic(path: str | Path, data: Content) -> Path:
     """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
     tmp = _synced_temporary(path, data)
@@ -30,7 +35,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     return path
 
 
-def write_new(path: str | Path, data: str | bytes) -> Path:
+def write_new(path: str | Path, data: Content) -> Path:
     """Like ``write_atomic``, but refuse (``WouldOverwrite``) when ``path`` already exists.
 
     The final step is a hard link, which fails if the target appeared meanwhile, so two writers
@@ -50,14 +55,16 @@ def write_new(path: str | Path, data: str | bytes) -> Path:
     return path
 
 
-def _synced_temporary(path: Path, data: str | bytes) -> Path:
+def _synced_temporary(path: Path, data: Content) -> Path:
     """A temporary file beside ``path`` holding ``data``, flushed to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(raw)
+            if callable(data):
+                data(out)
+            else:
+                out.write(data.encode("utf-8") if isinstance(data, str) else data)
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
