@@ -45,7 +45,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .statistic import EXCLUSIVE, INCLUSIVE, OPEN, Statistic, describe_value, parse_statistic
 
@@ -291,7 +291,7 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     """
     from . import schema
 
-    return schema.frame("source_comparisons", comparison_rows(evidence))
+    return schema.frame("source_comparisons", list(comparison_rows(evidence)))
 
 
 def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None) -> "pd.DataFrame":
@@ -305,12 +305,11 @@ def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None
     return schema.frame("source_outcomes", outcome_rows(evidence, rows))
 
 
-def comparison_rows(evidence: "Evidence") -> list[dict[str, Any]]:
-    """The rows of ``compare_sources``, as dicts (the checks need no table)."""
+def comparison_rows(evidence: "Evidence") -> Iterator[dict[str, Any]]:
+    """The rows of ``compare_sources``, one at a time (the checks need no table)."""
     from . import schema
 
     texts = dict(zip(schema.values(evidence.statistics["statistic"]), schema.values(evidence.statistics["text"])))
-    rows: list[dict[str, Any]] = []
     for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
                                                        "value", "n", "N", "comparable", "file", "line"]):
         text = texts.get(src["statistic"])
@@ -321,7 +320,7 @@ def comparison_rows(evidence: "Evidence") -> list[dict[str, Any]]:
         counts = _counts(value, src["n"], src["N"])
         source = source_interval(value, src["n"], src["N"])
         wilson = counts is not None and source is not None and source.basis == WILSON
-        rows.append({
+        yield {
             "article": src["article"], "claim": src["claim"], "statistic": src["statistic"],
             "text": text, "key": src["key"], "population": src["population"],
             "value": src["value"],
@@ -332,26 +331,44 @@ def comparison_rows(evidence: "Evidence") -> list[dict[str, Any]]:
             "basis": source.basis if source else None, "unit": article.unit,
             "relation": SET_ASIDE if src["comparable"] is False else relation(article, source),
             "file": src["file"], "line": src["line"],
-        })
-    return rows
+        }
 
 
-def outcome_rows(evidence: "Evidence", compared: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SourceSummary:
+    """What a statistic's recorded sources say of it, in a few words."""
+
+    outcome: str
+    deciding_key: str | None  # the first source with the deciding relation (a waiver can name it)
+    sources: str  # each source's relation, key and value
+
+
+def source_summaries(compared: Iterable[dict[str, Any]]) -> dict[str, SourceSummary]:
+    """Per statistic, from the rows of ``compare_sources``; each row is let go once it is read."""
+    grouped: dict[str, list[tuple[str, str, str]]] = {}
+    for row in compared:
+        grouped.setdefault(row["statistic"], []).append((row["relation"], row["key"], _describe_source(row)))
+    summaries = {}
+    for statistic, sources in grouped.items():
+        result = outcome(relation for relation, _, _ in sources)
+        key = next((key for relation, key, _ in sources if relation == result), None)
+        summaries[statistic] = SourceSummary(result, key, "; ".join(text for _, _, text in sources))
+    return summaries
+
+
+def outcome_rows(evidence: "Evidence", compared: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of ``source_outcomes`` from the rows of ``compare_sources``."""
     from . import schema
 
-    by_statistic: dict[str, list[dict[str, Any]]] = {}
-    for row in compared:
-        by_statistic.setdefault(row["statistic"], []).append(row)
+    summaries = source_summaries(compared)
     rows: list[dict[str, Any]] = []
     for stat in schema.records(evidence.statistics, ["article", "claim", "statistic", "text", "measure",
                                                      "condition", "file", "line"]):
-        sources = by_statistic.get(stat["statistic"])
-        if not sources:
+        summary = summaries.get(stat["statistic"])
+        if summary is None:
             continue
-        rows.append({**stat, "outcome": outcome(s["relation"] for s in sources),
-                     "article_interval": printed_description(stat["text"]),
-                     "sources": "; ".join(_describe_source(s) for s in sources)})
+        rows.append({**stat, "outcome": summary.outcome, "article_interval": printed_description(stat["text"]),
+                     "sources": summary.sources})
     return rows
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from .findings import finding
 from .schema import records, tuples
 from .loader import collapse
-from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, outcome_rows, parsed,
-                      printed_interval)
+from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, parsed, printed_description,
+                      printed_interval, source_summaries)
 from .statistic import describe_value, find_statistics, has_number, problems
 
 if TYPE_CHECKING:
@@ -241,24 +241,19 @@ def statistics_against_sources(ev: "Evidence") -> Findings:
     checked either, and the message says why.
     """
     out: Findings = []
-    compared = comparison_rows(ev)
-    outcomes = {row["statistic"]: row for row in outcome_rows(ev, compared)}
-    # The first source with the deciding relation.
-    deciding: dict[tuple[str, str], str] = {}
-    for source in compared:
-        deciding.setdefault((source["statistic"], source["relation"]), source["key"])
-    for row in records(ev.statistics, _STATISTIC):
-        if printed_interval(row["text"]) is None:
+    summaries = source_summaries(comparison_rows(ev))
+    for article, claim, statistic, text, file, line in tuples(
+            ev.statistics, ["article", "claim", "statistic", "text", "file", "line"]):
+        if printed_interval(text) is None:
             continue  # statistic-unreadable says why
-        result = outcomes.get(row["statistic"])
-        if result is None:
-            out.append(finding("statistic-no-source", **_at(row), text=row["text"],
-                               sources="no source value is recorded"))
+        summary = summaries.get(statistic)
+        if summary is None:
+            out.append(finding("statistic-no-source", file=file, line=line, article=article, claim=claim,
+                               text=text, sources="no source value is recorded"))
             continue
-        code = _OUTCOME_CODES[result["outcome"]]
-        key = deciding.get((row["statistic"], result["outcome"]))
-        out.append(finding(code, **_at(row, key), text=row["text"], interval=result["article_interval"],
-                           sources=result["sources"]))
+        out.append(finding(_OUTCOME_CODES[summary.outcome], file=file, line=line, article=article, claim=claim,
+                           key=summary.deciding_key, text=text, interval=printed_description(text),
+                           sources=summary.sources))
     return out
 
 
