@@ -304,29 +304,19 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
         if worker is not None:
             worker.cancel()
 
-    # One table from the tables and row lists, in order; the columns get their types once, at the end.
-    parts: list[pd.DataFrame] = []
-    rows: Findings = []
-    for found in results:
-        if isinstance(found, pd.DataFrame):  # a check that builds its findings as a table
-            if rows:
-                parts.append(pd.DataFrame.from_records(rows))
-                rows = []
-            if len(found):
-                parts.append(found)
-        else:
-            rows.extend(found)
-    if rows:
-        parts.append(pd.DataFrame.from_records(rows))
+    # One table from the checks' tables, in order; the columns get their types once, at the end.
+    parts = [found for found in results if len(found)]
     if not parts:
         return apply_waivers(schema.frame("findings"), evidence.waivers)
     found = parts[0] if len(parts) == 1 else pd.concat([p.astype(object) for p in parts], ignore_index=True)
     return apply_waivers(schema.frame("findings", found), evidence.waivers)
 
 
-def _run(run: Check, evidence: Evidence) -> Findings | pd.DataFrame:
+def _run(run: Check, evidence: Evidence) -> pd.DataFrame:
+    """The findings of one check as a table: a check's list of rows is let go as soon as it is one."""
     with paused_gc():  # checks build many objects; see loader.paused_gc
-        return run(evidence)
+        found = run(evidence)
+    return found if isinstance(found, pd.DataFrame) else pd.DataFrame.from_records(found)
 
 
 def _run_pickled(evidence: Evidence, runs: list[Check]) -> bytes:
