@@ -37,6 +37,9 @@ def test_benchmark_at_a_tiny_size(tmp_path, project):
                            checkcites=shutil.which("checkcites") is not None)
     text = benchmark.render(result)
     assert text.startswith("## Performance\n")
+    # The sizes in the corpus line are taken while the corpus exists (a temporary one is removed).
+    assert result.bib_bytes == (tmp_path / "bench" / "main" / "references.bib").stat().st_size > 0
+    assert result.yaml_bytes == sum(p.stat().st_size for p in result.corpus.evidence_files) > 0
 
     targets = table(text, "| target |")
     assert all(len(row) == 3 and row[2] in ("**yes**", "**NO**") for row in targets), targets

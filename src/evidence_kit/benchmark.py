@@ -310,6 +310,8 @@ class Result:
     stale: bool | None = None
     shipped: Path | None = None
     notes: list[str] = field(default_factory=list)
+    yaml_bytes: int = 0  # measured while the corpus exists: the temporary folder goes first
+    bib_bytes: int = 0
 
 
 def _corpus(folder: Path, claims: int, entries: int, seed: int, bib: Path | None) -> Any:
@@ -360,7 +362,9 @@ def run(claims: int = 100_000, entries: int = 30_000, runs: int = 3, seed: int =
         root = base / "main"
         say(f"writing the corpus: {claims} claims, {entries if bib is None else bib} entries")
         corpus = _corpus(root, claims, entries, seed, bib)
-        result = Result(corpus=corpus, runs=runs, shipped=shipped)
+        result = Result(corpus=corpus, runs=runs, shipped=shipped,
+                        yaml_bytes=sum(_size(p) for p in corpus.evidence_files),
+                        bib_bytes=_size(corpus.root / "references.bib"))
         steps = result.steps
         bib_path = str(root / "references.bib")
 
@@ -557,8 +561,7 @@ def render(result: Result) -> str:
     cpu = _cpu_name()
     lines.append(f"Measured on {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
                  f"{_versions()}; median of {result.runs} runs, each step a fresh process.")
-    bib_mb = _size(c.root / "references.bib") / 1e6
-    yaml_mb = sum(_size(p) for p in c.evidence_files) / 1e6
+    bib_mb, yaml_mb = result.bib_bytes / 1e6, result.yaml_bytes / 1e6
     lines.append(f"Corpus: {c.articles:,} articles, {c.claims:,} claims, {c.citations:,} citations, "
                  f"{c.statistics:,} statistics ({yaml_mb:.1f} MB of YAML); {c.entries:,} bib entries "
                  f"({bib_mb:.1f} MB), {len(c.used_keys):,} keys used, {len(c.unused_keys):,} unused, "
