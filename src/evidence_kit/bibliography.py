@@ -114,8 +114,10 @@ Block = tuple[Any, ...]
 
 def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
     """bibtexparser's blocks of ``text`` (whose first line is ``first_line`` of the file), as tuples."""
+    parsed = bibtexparser.parse_string(text, parse_stack=[]).blocks  # the library itself is let go
     blocks: list[Block] = []
-    for block in bibtexparser.parse_string(text, parse_stack=[]).blocks:
+    for i, block in enumerate(parsed):
+        parsed[i] = None  # each of bibtexparser's blocks is freed once it is a tuple: a lower peak
         if isinstance(block, (DuplicateFieldKeyBlock, DuplicateBlockKeyBlock)) and block.ignore_error_block is not None:
             block = block.ignore_error_block
         line = block.start_line + first_line if block.start_line is not None else None
