@@ -370,6 +370,7 @@ def test_a_cache_entry_that_is_not_a_file_is_skipped(project, kind):
 @pytest.mark.parametrize("where, status, words", [
     ("evidence/articles/002.yaml", 2, "evidence/articles/002.yaml: cannot read: not a regular file"),
     ("evidence/waivers.yaml", 2, "evidence/waivers.yaml: cannot read: not a regular file"),
+    ("references.bib", 2, "references.bib: cannot read: not a regular file"),
     ("evidence/notes.txt", 0, None),  # read by no check, but hashed for the cache
     ("evidence/verdicts.jsonl", 0, None),
     ("evidence/fulltext/001.txt", 1, "[full-text-missing] article 001: full text evidence/fulltext/001.txt"),
@@ -387,6 +388,20 @@ def test_a_fifo_or_device_in_the_project_is_never_read(project, kind, where, sta
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     if words:
         assert words in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "dangling link"])
+def test_a_references_bib_that_is_not_a_file_is_reported_not_taken_as_missing(project, kind):
+    bib = project.root / "references.bib"
+    bib.unlink()
+    if kind == "folder":
+        bib.mkdir()
+    else:
+        bib.symlink_to(project.root / "gone.bib")
+    result = run("check", str(project.root))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("evidence-kit: references.bib: cannot read:"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
 def test_report_page_names_from_article_ids_stay_in_the_folder(project, tmp_path):

@@ -117,7 +117,9 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
            ((_relative(path, root), path) for path in article_files)]
     waivers_raw = _try_read(root / WAIVERS, WAIVERS.as_posix(), unreadable) if (root / WAIVERS).exists() else None
     bib_path = root / BIBLIOGRAPHY
-    bib_raw = _try_read(bib_path, BIBLIOGRAPHY.as_posix(), unreadable) if bib_path.is_file() else None
+    # Anything there is read: a folder, FIFO or dangling link named references.bib is reported, not
+    # taken for a project without a bibliography.
+    bib_raw = _try_read(bib_path, BIBLIOGRAPHY.as_posix(), unreadable) if os.path.lexists(bib_path) else None
 
     store = _store(root) if cache and not unreadable else None
     evidence_key = bib_key = ""
@@ -453,7 +455,7 @@ def regular_file_bytes(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)")
+            raise OSError(errno.EINVAL, "not a regular file (a folder, FIFO, device or socket)")
         with os.fdopen(fd, "rb", closefd=False) as data:
             return data.read()
     finally:
