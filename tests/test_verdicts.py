@@ -408,6 +408,17 @@ def test_the_review_command_records_and_shows_verdicts(project):
     assert "reviewer-a" not in blind.stdout and "disagree" not in blind.stdout
 
 
+def test_the_history_shows_control_characters_in_the_ledger_as_escapes(project):
+    root = str(project.root)
+    assert run("review", "001-c02", "--verdict", "supported", "--reviewer", "reviewer-b", "--certainty",
+               "moderate", "--rationale", "Fine.", "--root", root).returncode == 0
+    ledger = project.root / "evidence" / "verdicts.jsonl"
+    ledger.write_text(ledger.read_text().replace('"Fine."', '"Fine.\\u001b[2J"'))
+    shown = run("review", "--show", "001-c02", "--root", root)
+    assert shown.returncode == 0, shown.stderr
+    assert "\x1b" not in shown.stdout and "Fine.\\x1b[2J" in shown.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["001-c99", "--verdict", "supported", "--reviewer", "r", "--certainty", "low", "--rationale", "x"],
      "no article has a claim '001-c99'"),

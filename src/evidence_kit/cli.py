@@ -85,6 +85,8 @@ def _review(args: argparse.Namespace) -> int:
 
 def _show_verdicts(args: argparse.Namespace) -> int:
     from .loader import load
+    from .output import visible
+    from .schema import records
     from .verdicts import VerdictRejected, conflicts, verdicts_for
 
     evidence = load(args.root)
@@ -98,7 +100,7 @@ def _show_verdicts(args: argparse.Namespace) -> int:
     if history.empty:
         print("no verdict yet" + (f" by {args.reviewer}" if args.reviewer else ""))
         return 0
-    for row in history.astype(object).where(history.notna(), None).to_dict("records"):
+    for row in map(visible, records(history)):  # a ledger line may hold an ESC: show it, do not send it
         settles = ", resolves the disagreement" if row["resolves"] else ""
         print(f"{row['recorded']}  {row['reviewer']}: {row['verdict']} (certainty {row['certainty']}{settles})")
         print(f"    {row['rationale']}")

@@ -61,7 +61,7 @@ def render(findings: pd.DataFrame, completeness: pd.DataFrame, fmt: str = "text"
     columns = {name: schema.values(findings[name]) for name in findings.columns}
     if fmt != "json":  # JSON escapes what it must; the others reach terminals and XML parsers
         columns = {name: _visible_column(values) for name, values in columns.items()}
-        facts["completeness"] = [_visible(c) for c in facts["completeness"]]
+        facts["completeness"] = [visible(c) for c in facts["completeness"]]
     rows = _Rows(columns)
     return {"text": _text, "json": _json, "junit": _junit, "github": _github}[fmt](rows, facts)
 
@@ -85,14 +85,14 @@ class _Rows:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def _visible(row: dict[str, Any]) -> dict[str, Any]:
+def visible(row: dict[str, Any]) -> dict[str, Any]:
     """``row`` with every control character in its texts shown as an escape: ESC is \\x1b."""
     return {key: _CONTROL.sub(_escape_control, value) if isinstance(value, str) else value
             for key, value in row.items()}
 
 
 def _visible_column(values: list[Any]) -> list[Any]:
-    """``_visible`` for one column: most columns hold no control character, and are kept whole."""
+    """``visible`` for one column: most columns hold no control character, and are kept whole."""
     texts = [value for value in values if isinstance(value, str)]
     if not _CONTROL.search("".join(texts)):
         return values
