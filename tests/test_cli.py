@@ -175,5 +175,17 @@ def test_output_that_cannot_be_written_is_one_line_and_not_success(project):
     with open("/dev/full", "w") as full:
         result = subprocess.run([sys.executable, "-m", "evidence_kit.cli", "check", str(project.root)],
                                 stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=60)
-    assert result.returncode != 0
+    assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "internal error" not in result.stderr and "No space left on device" in result.stderr
+
+
+def test_a_report_folder_that_cannot_be_made_is_one_line(project, tmp_path):
+    pytest.importorskip("jinja2")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    result = run("report", str(project.root), "--out", str(blocker / "site"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("evidence-kit: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert blocker.read_text() == "not a folder\n"

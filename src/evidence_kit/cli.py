@@ -209,6 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the system refused: a full disk, a folder that cannot be made
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"evidence-kit: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("EVIDENCE_KIT_DEBUG"):
             raise
