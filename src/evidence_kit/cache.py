@@ -14,7 +14,9 @@ HMAC-SHA256 of key and payload. The HMAC key is a random secret kept in the user
 corrupt or foreign entry is a miss, and the caller rebuilds it; the cache never raises for what
 it finds on disk, and a cache folder that cannot be written is simply not used.
 
-Writes go through ``writing.write_atomic``, so a reader sees a whole entry or none.
+Writes go through ``writing.write_atomic``, so a reader sees a whole entry or none. They are not
+synced to disk (that took 0.15 s of a large project's first run): an entry a crash leaves damaged
+fails its MAC and is rebuilt.
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ class Store:
 
         try:
             self.folder.mkdir(exist_ok=True)
-            write_atomic(self.path(kind, key), write)
+            write_atomic(self.path(kind, key), write, durable=False)
         except OSError:
             return False
         self._prune(kind, keep=self.path(kind, key))

@@ -22,16 +22,21 @@ class WouldOverwrite(EvidenceKitError):
 Content = Union[str, bytes, memoryview, Callable[[BinaryIO], None]]
 
 
-def write_atomic(path: str | Path, data: Content) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+def write_atomic(path: str | Path, data: Content, *, durable: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename.
+
+    ``durable`` syncs the file and its folder to disk first. Only what can be made again may skip
+    it (the cache: an entry a crash left half-written fails its MAC and is rebuilt).
+    """
     path = Path(path)
-    tmp = _synced_temporary(path, data)
+    tmp = _synced_temporary(path, data, durable)
     try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
     return path
 
 
@@ -55,8 +60,8 @@ def write_new(path: str | Path, data: Content) -> Path:
     return path
 
 
-def _synced_temporary(path: Path, data: Content) -> Path:
-    """A temporary file beside ``path`` holding ``data``, flushed to disk."""
+def _synced_temporary(path: Path, data: Content, durable: bool = True) -> Path:
+    """A temporary file beside ``path`` holding ``data``, flushed to disk when ``durable``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -66,7 +71,8 @@ def _synced_temporary(path: Path, data: Content) -> Path:
             else:
                 out.write(data.encode("utf-8") if isinstance(data, str) else data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
