@@ -300,9 +300,7 @@ def records(table: pd.DataFrame, columns: Iterable[str] | None = None) -> list[d
     small project the checks spent more time in pandas' per-call overhead than in checking.
     """
     names = list(table.columns if columns is None else columns)
-    if not len(table):
-        return []
-    return [dict(zip(names, row)) for row in zip(*(values(table[name]) for name in names))]
+    return [dict(zip(names, row)) for row in tuples(table, names)]
 
 
 def validate(name: str, table: pd.DataFrame) -> pd.DataFrame:

@@ -13,8 +13,8 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from .findings import finding
-from .schema import records, tuples
 from .loader import collapse
+from .schema import records, tuples
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, parsed, printed_description,
                       printed_interval, source_summaries)
 from .statistic import describe_value, find_statistics, has_number, problems
