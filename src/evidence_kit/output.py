@@ -6,7 +6,6 @@ Presentation only: every function takes the findings and completeness tables and
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any, Iterator
 from xml.etree import ElementTree as ET
@@ -34,21 +33,8 @@ def summary(findings: pd.DataFrame, completeness: pd.DataFrame, threshold: str) 
         "fail_on": threshold,
         "failing": failing,
         "passed": failing == 0,
-        "completeness": [_plain(row) for row in completeness.to_dict("records")],
+        "completeness": schema.records(completeness),  # JSON-ready: Python numbers, None for <NA>
     }
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    """JSON-ready values: <NA> and NaN become null, numpy numbers become Python numbers."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            out[key] = None
-        elif hasattr(value, "item"):
-            out[key] = value.item()
-        else:
-            out[key] = value
-    return out
 
 
 def _location(row: dict[str, Any]) -> str:
