@@ -138,6 +138,24 @@ def test_read_bibliography_never_raises_on_mutated_bib(pytestconfig, text):
     _read_bib(text.encode("utf-8"))
 
 
+@settings(max_examples=300, **SETTINGS)
+@given(mutated([BIB + BIB.replace("smith2020", "other2021") + '@string{j = "J"}\n@misc{m, title = j # "x"}\n',
+                BIB * 3], '@{}()",=#%\\ \n\taZ0_:/'),
+       st.floats(0.05, 0.95))
+def test_a_mutated_bibliography_cut_anywhere_reads_as_the_whole(pytestconfig, text, share):
+    """What the loader's two processes build is what one process builds, however bad the file."""
+    from evidence_kit.bibliography import halves, parse_blocks
+
+    count(pytestconfig, "property bibliography read in two parts")
+    part = halves(text, "references.bib", share)
+    if part is None:
+        return
+    whole = read_bibliography(text, "references.bib")
+    for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line)):
+        table, found = part.read(tail)
+        assert table.equals(whole[0]) and found == whole[1]
+
+
 # --------------------------------------------------------------------------------------------
 # The evidence loader, and check on what it loads
 
