@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from evidence_kit import cache
+from evidence_kit.errors import UnusableInput
 
 loader = importlib.import_module("evidence_kit.loader")
 checks = importlib.import_module("evidence_kit.checks")
@@ -93,8 +94,9 @@ CHANGES = {
     "bibliography, one byte": ("references.bib", lambda b: b.replace(b"2019", b"2018"), {"bibliography"}),
     "bibliography, a space": ("references.bib", lambda b: b + b" ", {"bibliography"}),
     "full text, one byte": (TEXT, lambda b: b.replace(b"many causes", b"many cause"), set()),
+    # The article files' rows come from the last tables: only the waivers are read again.
     "waivers added": ("evidence/waivers.yaml", lambda b: b"waivers:\n  - code: claim-uncited\n    reason: x\n",
-                      {"articles"}),
+                      set()),
     "ledger added": ("evidence/verdicts.jsonl", lambda b: b"not json\n", set()),
 }
 
@@ -238,3 +240,54 @@ def test_check_command_line_no_cache_flag(project):
     assert not (project.root / cache.CACHE_DIR).exists()
     assert main(["check", str(project.root)]) == 0
     assert (project.root / cache.CACHE_DIR).is_dir()
+
+
+# --------------------------------------------------------------------------------------------
+# After an edit, only the changed article files are parsed again
+
+
+def _more_articles(project, count: int = 3) -> None:
+    text = (project.root / ART).read_text()
+    for n in range(2, 2 + count):
+        project.article(text.replace('id: "001"', f'id: "00{n}"').replace("001-c", f"00{n}-c"), name=f"00{n}.yaml")
+
+
+def _tables_equal(project) -> None:
+    cached, parsed = loader.load(project.root, cache=True), loader.load(project.root)
+    for name in ("articles", "listed_references", "claims", "citations", "statistics", "source_values", "waivers"):
+        pd.testing.assert_frame_equal(cached.table(name), parsed.table(name))
+
+
+@pytest.mark.parametrize("change", ["edit the second", "edit the first", "add one", "remove one", "rename one"])
+def test_after_a_change_only_changed_article_files_are_parsed(project, calls, change):
+    _more_articles(project)
+    loader.load(project.root, cache=True)
+    assert calls["articles"] == 4
+    articles = project.root / "evidence" / "articles"
+    if change == "edit the second":
+        project.edit("evidence/articles/002.yaml", "Leg dystonia has many causes.", "Leg dystonia has causes.")
+    elif change == "edit the first":
+        project.edit(ART, "Leg dystonia has many causes.", "Leg dystonia has several causes.")
+    elif change == "add one":
+        _more_articles(project, 4)  # 002-004 unchanged, 005 new
+    elif change == "remove one":
+        (articles / "003.yaml").unlink()
+    else:
+        (articles / "004.yaml").rename(articles / "000.yaml")  # now first in file order
+    before = calls["articles"]
+    cached = loader.load(project.root, cache=True)
+    assert calls["articles"] - before == {"remove one": 0}.get(change, 1)
+    assert list(cached.articles["file"]) == sorted(cached.articles["file"])
+    _tables_equal(project)
+
+
+def test_an_id_used_again_in_a_changed_file_is_reported_as_by_a_full_read(project):
+    _more_articles(project, 2)
+    loader.load(project.root, cache=True)
+    project.edit("evidence/articles/003.yaml", "id: 003-c02", "id: 002-c02")
+    with pytest.raises(UnusableInput) as cached:
+        loader.load(project.root, cache=True)
+    with pytest.raises(UnusableInput) as parsed:
+        loader.load(project.root)
+    assert cached.value.problems == parsed.value.problems
+    assert "claim id '002-c02' is already used at evidence/articles/002.yaml:" in str(cached.value)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
 CACHE_DIR = ".evidence-kit-cache"
-FORMAT = 1  # bump when the layout of the entries changes
+FORMAT = 2  # bump when the layout of the entries changes
 MAGIC = b"evidence-kit cache\n"
 KEEP = 4  # entries kept per kind; older ones are removed when a new one is written
 LIBRARIES = ("bibtexparser", "PyYAML", "pandas", "numpy")
@@ -192,6 +192,16 @@ class Store:
             return pickle.loads(view)
         except Exception:  # a verified entry from an incompatible build: rebuild it
             return None
+
+    def newest(self, kind: str) -> Any | None:
+        """The value of the most recently written entry of ``kind``, or None."""
+        try:
+            entries = sorted(self.folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        except OSError:
+            return None
+        for path in entries[:1]:
+            return self.get(kind, path.name[len(kind) + 1:-len(".pickle")])
+        return None
 
     def put(self, kind: str, key: str, value: Any) -> bool:
         """Store ``value``; True when it was written. Failures to write are not errors."""

@@ -6,7 +6,8 @@ A project is a folder with ``evidence/articles/*.yaml`` (one file per article),
 returns an ``Evidence`` whose attributes are the tables declared in ``schema``.
 
 Speed, for projects of tens of thousands of bib entries and claims: with ``cache=True`` the parsed
-tables are kept in the project's content-keyed cache (see ``cache``), and when the bibliography
+tables are kept in the project's content-keyed cache (see ``cache``), and after an edit only the
+article files whose bytes changed are parsed again; when the bibliography
 is large and not cached, a forked process parses it, or the share of it that lets both processes
 finish together, while this one reads the evidence files and parses the rest.
 """
@@ -123,13 +124,16 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
 
     store = _store(root) if cache and not unreadable else None
     evidence_key = bib_key = ""
+    digests: dict[str, str] = {}  # article file -> SHA-256 of its bytes, with a cache
     tables: dict[str, pd.DataFrame] | None = None
     bibliography: tuple[pd.DataFrame, list[dict[str, Any]]] | None = None
     if store is not None:
-        from .cache import key
+        from .cache import fingerprint, key
 
-        evidence_key = key("evidence", [*raw, (WAIVERS.as_posix(), waivers_raw)])
-        tables = store.get("evidence", evidence_key)
+        digests = {name: hashlib.sha256(data or b"").hexdigest() for name, data in raw}
+        evidence_key = key("evidence", [*((name, digests[name].encode()) for name, _ in raw),
+                                        (WAIVERS.as_posix(), waivers_raw)])
+        tables = _stored_tables(store.get("evidence", evidence_key))
         if bib_raw is not None:
             bib_key = key("bibliography", [(BIBLIOGRAPHY.as_posix(), bib_raw)])
             bibliography = store.get("bibliography", bib_key)
@@ -146,11 +150,13 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
             worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
     try:
         if tables is None:
+            # After an edit, the rows of the files that did not change come from the last tables.
+            earlier = _earlier_rows(store.newest("evidence"), digests, fingerprint()) if store is not None else None
             with paused_gc():
-                tables = _evidence_tables(raw, waivers_raw, unreadable)
+                tables = _evidence_tables(raw, waivers_raw, unreadable, earlier)
             del raw  # a large project's bytes: free them before the next allocations
             if store is not None:
-                store.put("evidence", evidence_key, tables)
+                store.put("evidence", evidence_key, {"tables": tables, "files": digests, "made by": fingerprint()})
         if BIBLIOGRAPHY.as_posix() in unreadable:
             raise UnusableInput(unreadable[BIBLIOGRAPHY.as_posix()])
         if bibliography is None and bib_raw is not None:
@@ -201,17 +207,44 @@ def _store(root: Path) -> Any:
     return Store.for_project(root)
 
 
+def _stored_tables(entry: Any) -> dict[str, pd.DataFrame] | None:
+    """The tables of a stored evidence entry (a copy: the caller pops the waivers)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("tables"), dict):
+        return None
+    return dict(entry["tables"])
+
+
+def _earlier_rows(entry: Any, digests: dict[str, str], made_by: bytes) -> dict[str, pd.DataFrame] | None:
+    """The rows of the last stored tables that came from files whose bytes have not changed.
+
+    Only tables made by this code with these libraries (``made_by``, the cache's fingerprint) count.
+    """
+    tables, files = _stored_tables(entry), entry.get("files") if isinstance(entry, dict) else None
+    if tables is None or not isinstance(files, dict) or entry.get("made by") != made_by:
+        return None
+    same = {name for name, digest in files.items() if digests.get(name) == digest}
+    if not same:
+        return None
+    return {name: table[table["file"].isin(same)] for name, table in tables.items() if name != "waivers"}
+
+
 def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | None,
-                     unreadable: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+                     unreadable: dict[str, list[str]],
+                     earlier: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The evidence tables and the waivers table from the files' bytes; raises ``UnusableInput``.
 
     Each file's record is flattened into the tables as soon as it is read, so the records of all
     files are never in memory at once. Duplicate ids are reported only when every file could be read.
+    ``earlier`` holds rows parsed before from files with the same bytes: those files are not parsed
+    again (unless ids then repeat across files, when everything is, for the same report).
     """
     problems: list[str] = []
+    reused = set(earlier["articles"]["file"]) if earlier is not None else set()
 
     def records() -> Iterator[tuple[str, dict[str, Any]]]:
         for name, data in raw:
+            if name in reused:
+                continue
             try:
                 if data is None:
                     raise UnusableInput(unreadable[name])
@@ -226,6 +259,10 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
         tables = _tables(records())
     except UnusableInput as exc:
         duplicates = exc
+    if earlier is not None and not problems:
+        tables = _merged(earlier, tables, [name for name, _ in raw]) if duplicates is None else None
+        if tables is None:  # ids repeat across files: read them all, so the report names each place
+            return _evidence_tables(raw, waivers_raw, unreadable)
     waivers: list[dict[str, Any]] = []
     name = WAIVERS.as_posix()
     if waivers_raw is not None or name in unreadable:
@@ -269,6 +306,21 @@ def _blocks_payload(text: str, first_line: int) -> bytes:
     """``parse_blocks`` of a part of the bibliography, pickled."""
     with paused_gc():
         return pickle.dumps(parse_blocks(text, first_line), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _merged(earlier: dict[str, pd.DataFrame], fresh: dict[str, pd.DataFrame],
+            files: list[str]) -> dict[str, pd.DataFrame] | None:
+    """Earlier and fresh rows in file order, as one parse of every file gives them; None when an
+    article or claim id is used in two files."""
+    position = {name: i for i, name in enumerate(files)}
+    tables = {}
+    for name, table in fresh.items():
+        both = pd.concat([earlier[name], table], ignore_index=True)
+        order = both["file"].map(position).to_numpy().argsort(kind="stable")
+        tables[name] = schema.frame(name, both.iloc[order].reset_index(drop=True))
+    if tables["articles"]["article"].duplicated().any() or tables["claims"]["claim"].duplicated().any():
+        return None
+    return tables
 
 
 def _bibliography_payload(data: bytes, store: Any, key: str) -> bytes:
