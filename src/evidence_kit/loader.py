@@ -100,8 +100,9 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
     Raises ``UnusableInput`` (one ``file:line: message`` per problem) when the evidence files
     cannot be used at all; problems the checks can report become findings instead.
 
-    ``cache=True`` reuses the tables parsed from identical files by an earlier run (and stores
-    them for the next one) in ``ROOT/.evidence-kit-cache``. ``parallel`` decides whether a large
+    ``cache=True`` reuses what earlier runs parsed from identical files (the bibliography, the
+    evidence files together or, after an edit, each unchanged article file) and stores what it
+    parses for the next run, in ``ROOT/.evidence-kit-cache``. ``parallel`` decides whether a large
     bibliography is parsed in a second process; the default decides by size.
     """
     root = Path(root)
