@@ -440,7 +440,7 @@ def test_cli_json_prints_statements_markers_and_statistics(tmp_path):
     (b"", ["a.txt"], "evidence-kit: a.txt: the file is empty"),
     (b"Title\n", ["a.txt", "--format", "json", "--out", "x.yaml"], "evidence-kit: extract: --format json"),
     (b"Title\n", ["a.txt", "--id", "../x"], "evidence-kit: --id '../x'"),
-    (b"Title\n", ["a.txt", "--format", "xml"], "evidence-kit: evidence-kit extract: argument --format"),
+    (b"Title\n", ["a.txt", "--format", "xml"], "evidence-kit: extract: argument --format"),
 ])
 def test_cli_errors_are_one_line_with_exit_2(tmp_path, setup, args, message):
     if setup is not None:

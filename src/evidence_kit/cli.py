@@ -24,7 +24,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so usage errors share the one error path."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see --help)")
+        # "evidence-kit check: ..." once, not "evidence-kit: evidence-kit check: ...".
+        command = self.prog.partition(" ")[2]
+        raise UsageError(f"{command + ': ' if command else ''}{message} (see --help)")
 
 
 def _check(args: argparse.Namespace) -> int:
