@@ -317,33 +317,34 @@ def test_every_file_the_package_writes_goes_through_writing():
     assert raw == []
 
 
-@pytest.mark.parametrize("write", [write_atomic, write_new])
-def test_a_write_syncs_the_file_and_then_its_folder(tmp_path, monkeypatch, write):
+@pytest.fixture
+def synced(monkeypatch) -> list[str]:
+    """What was synced to disk, in order: "file" or "folder"."""
     import stat
 
-    synced: list[str] = []
+    kinds: list[str] = []
     real_fsync = os.fsync
 
     def fsync(fd: int) -> None:
-        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        kinds.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
+    return kinds
+
+
+@pytest.mark.parametrize("write", [write_atomic, write_new])
+def test_a_write_syncs_the_file_and_then_its_folder(tmp_path, synced, write):
     write(tmp_path / "out.txt", "data")
     assert synced == ["file", "folder"]
 
 
-def test_the_first_append_syncs_the_new_ledger_and_its_folder(tmp_path, monkeypatch):
-    import stat
+def test_only_what_can_be_made_again_is_written_unsynced(tmp_path, synced):
+    write_atomic(tmp_path / "entry.pickle", b"data", durable=False)  # the cache's writes
+    assert synced == [] and (tmp_path / "entry.pickle").read_bytes() == b"data"
 
-    synced: list[str] = []
-    real_fsync = os.fsync
 
-    def fsync(fd: int) -> None:
-        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
+def test_the_first_append_syncs_the_new_ledger_and_its_folder(tmp_path, synced):
     ledger = tmp_path / "evidence" / "verdicts.jsonl"
     for rationale in ("first", "second"):
         append_record(ledger, new_record("001-c01", "supported", "reviewer-a", certainty="low", rationale=rationale))
