@@ -64,7 +64,7 @@ def test_benchmark_at_a_tiny_size(tmp_path, project):
 
 def test_the_corpus_is_deterministic_and_knows_its_problems(tmp_path):
     a = synthetic.write_corpus(tmp_path / "a", claims=250, entries=300, seed=7)
-    b = synthetic.write_corpus(tmp_path / "b", claims=250, entries=300, seed=7)
+    synthetic.write_corpus(tmp_path / "b", claims=250, entries=300, seed=7)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
     assert (a.articles, a.claims, a.entries) == (3, 250, 300)
@@ -125,7 +125,6 @@ def test_the_forked_halves_give_what_one_process_gives(project):
 
 
 def test_the_readme_shows_the_benchmark_table_and_the_command_that_makes_it():
-    import subprocess
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[1]

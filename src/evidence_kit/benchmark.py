@@ -601,7 +601,7 @@ def render(result: Result) -> str:
     if result.checkcites is not None:
         lines += ["", "checkcites ran on the same citations written as a `.aux` file (one `\\citation` line "
                   "per used key and `\\bibdata{references}`): " + _sets_summary(result.checkcites) + "."]
-    lines += [f"", *result.notes] if result.notes else []
+    lines += ["", *result.notes] if result.notes else []
     return "\n".join(lines) + "\n"
 
 

@@ -448,17 +448,17 @@ def _tables(records: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataF
                 citations["key"].append(numbered.get(number) if number is not None else None)
                 citations["file"].append(file)
                 citations["line"].append(line)
-            for i, stat in enumerate(claim.get("statistics") or [], start=1):
+            for i, figure in enumerate(claim.get("statistics") or [], start=1):
                 sid = f"{cid}/{i}"
                 statistics["article"].append(article)
                 statistics["claim"].append(cid)
                 statistics["statistic"].append(sid)
-                statistics["text"].append(stat["text"])
-                statistics["measure"].append(stat["measure"])
-                statistics["condition"].append(stat.get("condition"))
+                statistics["text"].append(figure["text"])
+                statistics["measure"].append(figure["measure"])
+                statistics["condition"].append(figure.get("condition"))
                 statistics["file"].append(file)
-                statistics["line"].append(stat["line"])
-                for src in stat.get("sources") or []:
+                statistics["line"].append(figure["line"])
+                for src in figure.get("sources") or []:
                     sources["article"].append(article)
                     sources["claim"].append(cid)
                     sources["statistic"].append(sid)

@@ -20,8 +20,6 @@ from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_r
 from .statistic import describe_value, find_statistics, has_number, problems
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .loader import Evidence
 
 Findings = list[dict[str, Any]]
