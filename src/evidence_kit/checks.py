@@ -17,7 +17,7 @@ import pandas as pd
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding
 from .loader import Evidence, _Forked, collapse, paused_gc
-from .statistic_checks import STATISTIC_CHECKS
+from .statistic_checks import STATISTIC_CHECKS, VALUE_CHECKS
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
 Findings = list[dict[str, Any]]
@@ -130,8 +130,8 @@ def undefined_source_keys(ev: Evidence) -> Findings:
 
 def statements_not_in_full_text(ev: Evidence) -> pd.DataFrame:
     claims, texts = ev.claims, ev.full_texts
-    absent = pd.Series(_not_in_texts(claims["article"].to_numpy(object), claims["statement"].to_numpy(object),
-                                     texts), index=claims.index, dtype=bool)
+    absent = pd.Series(_not_in_texts(claims["article"].to_numpy(object), ev.statements, texts),
+                       index=claims.index, dtype=bool)
     missing = claims[absent]
     paths = dict(zip(ev.articles["article"], ev.articles["full_text"]))
     return _at("statement-not-in-full-text", missing.assign(full_text=missing["article"].map(paths)),
@@ -139,9 +139,9 @@ def statements_not_in_full_text(ev: Evidence) -> pd.DataFrame:
 
 
 def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) -> list[bool]:
-    """For each statement, whether it is missing from its article's (readable) full text.
+    """For each (collapsed) statement, whether it is missing from its article's (readable) full text.
 
-    Exactly ``collapse(statement) not in text``, but an article's statements are looked for from
+    Exactly ``statement not in text``, but an article's statements are looked for from
     where the one before was found, and then before it: in the usual order, each article's text is
     scanned about once instead of once per statement.
     """
@@ -152,7 +152,6 @@ def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) 
         if text is None:
             out.append(False)
             continue
-        statement = collapse(statement)
         start = found_at.get(article, 0)
         at = text.find(statement, start)
         if at < 0:  # an occurrence before ``start`` ends before start + len(statement) - 1
@@ -164,9 +163,9 @@ def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) 
 
 
 def statistics_not_in_statement(ev: Evidence) -> Findings:
-    stats = ev.statistics.merge(ev.claims[["claim", "statement"]], on="claim")
+    stats = ev.statistics.merge(ev.claims[["claim"]].assign(statement=ev.statements), on="claim")
     # A Series, not a list: an empty list would select no columns instead of no rows.
-    absent = pd.Series([collapse(t) not in collapse(s) for t, s in zip(stats["text"], stats["statement"])],
+    absent = pd.Series([collapse(t) not in s for t, s in zip(stats["text"], stats["statement"])],
                        index=stats.index, dtype=bool)
     return _at("statistic-not-in-statement", stats[absent], ["text"])
 
@@ -281,12 +280,16 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
     """Run ``checks`` on ``evidence``; the findings table, waivers applied.
 
     Checks are pure functions, so on a large project (``parallel`` None: at least
-    ``PARALLEL_CLAIMS`` claims) every other one runs in a forked copy of this process while this
-    one runs the rest; the findings come back in the order of ``checks`` either way.
+    ``PARALLEL_CLAIMS`` claims) a forked copy of this process runs some while this one runs the
+    rest: the statistics' value checks here, where they share one parse of each statistic text,
+    the others there (or every other check, when that leaves one side empty). The findings come
+    back in the order of ``checks`` either way.
     """
     runs = list(checks)
     results: list[Any] = [None] * len(runs)
-    theirs = list(range(1, len(runs), 2))
+    theirs = [i for i, run in enumerate(runs) if run not in VALUE_CHECKS]
+    if not theirs or len(theirs) == len(runs):
+        theirs = list(range(1, len(runs), 2))
     worker = None
     if len(runs) > 1 and (parallel or (parallel is None and len(evidence.claims) >= PARALLEL_CLAIMS)):
         worker = _Forked(_run_pickled, evidence, [runs[i] for i in theirs])

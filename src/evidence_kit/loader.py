@@ -23,6 +23,7 @@ import stat
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -92,6 +93,12 @@ class Evidence:
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+    @cached_property
+    def statements(self) -> list[str]:
+        """Each claim's statement with its whitespace collapsed (``collapse``), in the claims' order:
+        the text the checks look for statistics in and look for in the full text."""
+        return [collapse(statement) for statement in schema.values(self.claims["statement"])]
 
 
 def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None = None) -> Evidence:

@@ -35,6 +35,7 @@ __all__ = [
     "inconsistent_statistics",
     "statistics_against_sources",
     "STATISTIC_CHECKS",
+    "VALUE_CHECKS",
 ]
 
 
@@ -160,8 +161,8 @@ def unrecorded_statistics(ev: "Evidence") -> Findings:
     for claim, text in tuples(ev.statistics, ["claim", "text"]):
         recorded.setdefault(claim, []).append(collapse(text))
     out: Findings = []
-    for article, claim, statement, file, line in tuples(ev.claims, ["article", "claim", "statement", "file", "line"]):
-        statement = collapse(statement)
+    for (article, claim, file, line), statement in zip(tuples(ev.claims, ["article", "claim", "file", "line"]),
+                                                       ev.statements):
         covered = [span for text in recorded.get(claim, ()) for span in _spans(statement, text)]
         # A statistic outside the covered spans has its number outside them too: with the
         # recorded texts blanked out, most statements have none left and need no search.
@@ -179,9 +180,10 @@ def unrecorded_statistics(ev: "Evidence") -> Findings:
 
 def uncited_statistics(ev: "Evidence") -> Findings:
     """A statistic in a claim that cites nothing."""
-    cited = {claim: bool((citations or "").strip()) for claim, citations in tuples(ev.claims, ["claim", "citations"])}
-    return [finding("statistic-uncited", **_at(row), text=row["text"])
-            for row in records(ev.statistics, _STATISTIC) if not cited.get(row["claim"], False)]
+    claims = ev.claims
+    cited = claims.loc[claims["citations"].fillna("").str.strip() != "", "claim"]
+    uncited = ev.statistics[~ev.statistics["claim"].isin(cited)]
+    return [finding("statistic-uncited", **_at(row), text=row["text"]) for row in records(uncited, _STATISTIC)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +265,18 @@ STATISTIC_CHECKS: list[Callable[["Evidence"], Findings]] = [
     statistics_against_measures,
     unrecorded_statistics,
     uncited_statistics,
+    inconsistent_statistics,
+    statistics_against_sources,
+]
+
+# The checks that read each statistic's parsed value (``parsed``, ``printed_interval``): in one
+# process they share one parse of each distinct text (see ``checks.check``).
+VALUE_CHECKS: list[Callable[["Evidence"], Findings]] = [
+    unreadable_statistics,
+    impossible_statistics,
+    impossible_source_values,
+    source_counts_disagree,
+    statistics_against_measures,
     inconsistent_statistics,
     statistics_against_sources,
 ]
