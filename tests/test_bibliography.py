@@ -683,7 +683,7 @@ HAZARDS = """\
     (HAZARDS.replace("@article{broken2019", "@article{fixed2019").replace("never closes,", "closes},"), 7),
 ])
 def test_read_in_two_parts_is_read_whole_wherever_it_is_cut(text, places):
-    from evidence_kit.bibliography import halves, parse_blocks
+    from evidence_kit.bibliography import digested, halves, parse_blocks
 
     whole = read_bibliography(text, FILE)
     cuts = set()
@@ -693,10 +693,41 @@ def test_read_in_two_parts_is_read_whole_wherever_it_is_cut(text, places):
             continue
         cuts.add(part.tail_line)
         assert text.splitlines()[part.tail_line - 1].startswith("@")
-        for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line)):
+        for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line),
+                     lambda: digested(parse_blocks(part.tail, part.tail_line), FILE)):
             table, found = part.read(tail)
             assert table.equals(whole[0]) and found == whole[1], (part.tail_line, found, whole[1])
     assert len(cuts) >= places  # the grid really cut the file in many places
+
+
+def test_a_line_break_after_a_backslash_before_the_cut_numbers_the_tail_as_the_whole():
+    """bibtexparser counts no line break after a backslash; both parts are numbered as it numbers
+    the whole file, so the table and findings are the same however the file is read."""
+    from evidence_kit.bibliography import digested, halves, parse_blocks
+
+    text = "a comment ending in a backslash \\\n" + HAZARDS.replace("never closes,", "closes},")
+    whole = read_bibliography(text, FILE)
+    for step in range(1, 20):
+        part = halves(text, FILE, step / 20)
+        if part is None:
+            continue
+        for tail in (lambda: None, lambda: digested(parse_blocks(part.tail, part.tail_line), FILE)):
+            table, found = part.read(tail)
+            assert table.equals(whole[0]) and found == whole[1], part.tail_line
+
+
+def test_digested_blocks_read_as_the_entries_they_came_from():
+    """Entries of plain literals become rows before the reader; entries with macros do not."""
+    from evidence_kit.bibliography import DIGESTED, ENTRY, _Reader, digested, parse_blocks
+
+    blocks = parse_blocks(HAZARDS)
+    done = digested(blocks, FILE)
+    kinds = [block[0] for block in done]
+    assert DIGESTED in kinds and ENTRY in kinds  # the hazards hold both kinds of entry
+    assert [block[1] for block in done] == [block[1] for block in blocks]  # lines, in file order
+    table, found = _Reader(FILE, [], done).read()
+    whole = read_bibliography(HAZARDS, FILE)
+    assert table.equals(whole[0]) and found == whole[1]
 
 
 def test_a_cut_bibliography_keeps_decoding_findings():

@@ -144,14 +144,15 @@ def test_read_bibliography_never_raises_on_mutated_bib(pytestconfig, text):
        st.floats(0.05, 0.95))
 def test_a_mutated_bibliography_cut_anywhere_reads_as_the_whole(pytestconfig, text, share):
     """What the loader's two processes build is what one process builds, however bad the file."""
-    from evidence_kit.bibliography import halves, parse_blocks
+    from evidence_kit.bibliography import digested, halves, parse_blocks
 
     count(pytestconfig, "property bibliography read in two parts")
     part = halves(text, "references.bib", share)
     if part is None:
         return
     whole = read_bibliography(text, "references.bib")
-    for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line)):
+    for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line),
+                 lambda: digested(parse_blocks(part.tail, part.tail_line), "references.bib")):
         table, found = part.read(tail)
         assert table.equals(whole[0]) and found == whole[1]
 

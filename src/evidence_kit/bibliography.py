@@ -108,7 +108,10 @@ def read_bibliography(data: bytes | str, file: str) -> tuple[pd.DataFrame, list[
 #   (FAILED, line, raw text, reason)
 # A block bibtexparser set aside only for a duplicate key or field is the block it wraps: this
 # module checks duplicates itself, case-insensitively and across the whole file.
-ENTRY, STRING, FAILED = "entry", "string", "failed"
+# ``digested`` turns an entry whose values are all plain literals into its table row already:
+#   (DIGESTED, line, key, row, findings, doi, later findings)
+# leaving the reader only what depends on the blocks before it (duplicate keys and DOIs).
+ENTRY, STRING, FAILED, DIGESTED = "entry", "string", "failed", "digested"
 Block = tuple[Any, ...]
 
 
@@ -134,6 +137,23 @@ def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
     return blocks
 
 
+def digested(blocks: list[Block], file: str) -> list[Block]:
+    """``blocks`` with each entry that needs no macro turned into a DIGESTED block (see above).
+
+    What is left for ``_Reader`` is cheap, so the process that parsed a part of the file can also
+    do this, the larger share of the rest of the work, meanwhile.
+    """
+    out: list[Block] = []
+    for block in blocks:
+        if block[0] == ENTRY and block[3]:
+            try:
+                block = (DIGESTED, block[1], block[3], *_described(file, *block[1:], _literal_only))
+            except _NotLiteral:
+                pass
+        out.append(block)
+    return out
+
+
 @dataclass
 class Halves:
     """A bibliography to be parsed in two parts, the ``tail`` possibly in another process.
@@ -147,7 +167,7 @@ class Halves:
     text: str
     found: list[dict[str, Any]]
     cut: int  # where the tail starts: the "@" of an entry, at the start of a line
-    tail_line: int  # the tail's first line in the file
+    tail_line: int  # the tail's first line in the file, as bibtexparser numbers the file's lines
 
     @property
     def tail(self) -> str:
@@ -157,20 +177,29 @@ class Halves:
              ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         """The references table and findings.
 
-        The head is parsed here, then ``tail_blocks()`` asked for ``parse_blocks`` of the tail
-        (done elsewhere meanwhile); when it gives None the tail is parsed here too.
+        The head is parsed and read here, then ``tail_blocks()`` asked for ``parse_blocks`` of the
+        tail, or its ``digested`` blocks (done elsewhere meanwhile); when it gives None the tail is
+        parsed here too.
         """
+        reader = None
         try:
             head = parse_blocks(self.text[:self.cut])
+            if head and head[-1][0] != FAILED:
+                reader = _Reader(self.file, list(self.found), head)
+                reader.take(head)
             tail = tail_blocks()
             if tail is None:
                 tail = parse_blocks(self.tail, self.tail_line)
         except Exception:  # noqa: BLE001 - read_bibliography reports it, for the whole file
             head = tail = []
-        if not head or not tail or head[-1][0] == FAILED or tail[0][0] == FAILED or tail[0][1] != self.tail_line:
+        if reader is None or not tail or tail[0][0] == FAILED or tail[0][1] != self.tail_line:
             table, found = read_bibliography(self.text, self.file)
             return table, self.found + found
-        return _Reader(self.file, list(self.found), head + tail).read()
+        if reader.later_macros is not None:  # the head used a macro defined further down
+            return _Reader(self.file, list(self.found), head + tail).read()
+        reader.blocks = head + tail
+        reader.take(tail)
+        return reader.table()
 
 
 def halves(data: bytes | str, file: str, tail_share: float) -> Halves | None:
@@ -194,7 +223,9 @@ def halves(data: bytes | str, file: str, tail_share: float) -> Halves | None:
         counted = at
         if depth == 0:
             cut = at + 1
-            return Halves(file, text, found, cut, text.count("\n", 0, cut) + 1)
+            # bibtexparser does not count a line break after a backslash: number the tail's lines
+            # as it numbers them in the whole file.
+            return Halves(file, text, found, cut, text.count("\n", 0, cut) - text.count("\\\n", 0, cut) + 1)
         at += 2
     return None
 
@@ -246,7 +277,7 @@ class _Reader:
         self.file = file
         self.found = found
         self.blocks = blocks
-        self.columns: dict[str, list[Any]] = {name: [] for name in schema.columns("references")}
+        self.rows: list[tuple[Any, ...]] = []  # in the order of _ROW
         self.keys: dict[str, tuple[str, int]] = {}  # lower-case key -> (key, line)
         self.dois: dict[str, str] = {}  # normalised DOI -> key of its first entry
         self.macros: dict[str, str | None] = dict(PREDEFINED_MACROS)  # None: not expandable
@@ -254,16 +285,25 @@ class _Reader:
         self.later_macros: dict[str, str | None] | None = None
 
     def read(self) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-        for block in self.blocks:
+        self.take(self.blocks)
+        return self.table()
+
+    def take(self, blocks: list[Block]) -> None:
+        """Read ``blocks``, the next ones in file order."""
+        for block in blocks:
             kind = block[0]
-            if kind == ENTRY:
+            if kind == DIGESTED:
+                self.add(*block[1:])
+            elif kind == ENTRY:
                 self.entry(*block[1:])
             elif kind == STRING:
                 self.string(*block[1:])
             else:
                 self.failed(*block[1:])
-        columns = self.columns
-        columns["file"] = [self.file] * len(columns["key"])
+
+    def table(self) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        columns: dict[str, Any] = dict(zip(_ROW, zip(*self.rows))) if self.rows else dict.fromkeys(_ROW, ())
+        columns["file"] = [self.file] * len(self.rows)
         return schema.frame("references", pd.DataFrame(columns)), self.found
 
     def failed(self, line: int | None, raw: str, reason: str) -> None:
@@ -298,108 +338,38 @@ class _Reader:
 
     def entry(self, line: int | None, entry_type: str, key: str,
               fields: tuple[tuple[str, str, int | None], ...]) -> None:
-        file, found = self.file, self.found
         if not key:
-            found.append(finding("bib-unparsable", file=file, line=line,
-                                 reason=f"@{entry_type} entry has no key"))
+            self.found.append(finding("bib-unparsable", file=self.file, line=line,
+                                      reason=f"@{entry_type} entry has no key"))
             return
-        folded = key.lower()
-        first = self.keys.get(folded)
-        if first is not None:
-            other_key, other_line = first
-            note = "" if other_key == key else f" as {other_key!r} (keys differ only in case)"
-            found.append(finding("bib-duplicate-key", file=file, line=line, key=key,
-                                 other_line=other_line, case_note=note))
+        if not self.repeated(key, line):
+            self.add(line, key, *_described(self.file, line, entry_type, key, fields, self.expand), check_key=False)
+
+    def repeated(self, key: str, line: int | None) -> bool:
+        """Whether an entry before this one has ``key`` (in any case); that is a finding."""
+        first = self.keys.get(key.lower())
+        if first is None:
+            self.keys[key.lower()] = (key, line)
+            return False
+        other_key, other_line = first
+        note = "" if other_key == key else f" as {other_key!r} (keys differ only in case)"
+        self.found.append(finding("bib-duplicate-key", file=self.file, line=line, key=key,
+                                  other_line=other_line, case_note=note))
+        return True
+
+    def add(self, line: int | None, key: str, row: tuple[Any, ...], found: list[dict[str, Any]],
+            doi: str | None, later: list[dict[str, Any]], check_key: bool = True) -> None:
+        """An entry ``_described``: its row, and its findings with those of a DOI seen before."""
+        if check_key and self.repeated(key, line):
             return
-        self.keys[folded] = (key, line)
-
-        values: dict[str, str] = {}
-        for field, raw, field_line in fields:
-            name = field.lower()
-            if name in values:
-                found.append(finding("bib-duplicate-field", file=file, line=field_line, key=key,
-                                     field=field))
-                continue
-            # Fast paths first: nearly every value is one braced or quoted literal, or a number.
-            if raw[:1] == "{" and raw[-1:] == "}" and "{" not in (inner := raw[1:-1]) and "}" not in inner:
-                values[name] = inner
-                continue
-            if raw[:1] == '"' and raw[-1:] == '"' and len(raw) > 1 and '"' not in raw[1:-1]:
-                values[name] = raw[1:-1]
-                continue
-            if raw.isdigit() and raw.isascii():
-                values[name] = raw
-                continue
-            values[name] = self.value(key, field, raw, field_line)
-
-        kind = entry_type.lower()
-        for required in REQUIRED_FIELDS.get(kind, ()):
-            names = (required,) if isinstance(required, str) else required
-            if not any(values.get(n, "").strip() for n in names):
-                found.append(finding("bib-missing-field", file=file, line=line, key=key, type=kind,
-                                     field=" or ".join(names)))
-
-        doi = values.get("doi")
+        self.found.extend(found)
         if doi is not None:
-            doi = _normalise_doi(doi) or None
-        if doi is not None:
-            if DOI_SYNTAX.fullmatch(doi) is None:
-                found.append(finding("bib-invalid-doi", file=file, line=_field_line(fields, "doi", line),
-                                     key=key, doi=values["doi"].strip()))
             other = self.dois.setdefault(doi, key)
             if other != key:
-                found.append(finding("bib-duplicate-doi", file=file, line=line, key=key, doi=doi,
-                                     other_key=other))
-
-        pmid_field = "pmid"
-        pmid = values.get("pmid")
-        if pmid is None and values.get("eprinttype", "").strip().lower() in PUBMED_EPRINT_TYPES:
-            pmid_field, pmid = "eprint", values.get("eprint")
-        if pmid is not None:
-            pmid = pmid.strip() or None
-        if pmid is not None and (PMID_SYNTAX.fullmatch(pmid) is None or int(pmid) == 0):
-            found.append(finding("bib-invalid-pmid", file=file, line=_field_line(fields, pmid_field, line),
-                                 key=key, pmid=pmid))
-
-        year = values.get("year")
-        if year is None and (date := values.get("date")):
-            year = date.strip()[:4]
-        venue = next((values[n] for n in VENUE_FIELDS if n in values), None)
-        author = values.get("author")
-        title = values.get("title")
-
-        columns = self.columns
-        columns["key"].append(key)
-        columns["type"].append(kind)
-        columns["title"].append(None if title is None else _unbrace(_collapse(title)))
-        columns["authors"].append(None if author is None else _collapse(author))
-        columns["year"].append(None if year is None else year.strip())
-        columns["journal"].append(None if venue is None else _collapse(venue))
-        for name in ("volume", "number", "pages"):
-            part = values.get(name)
-            columns[name].append(None if part is None else _collapse(part))
-        columns["doi"].append(doi)
-        columns["pmid"].append(pmid)
-        columns["line"].append(line)
-
-    def value(self, key: str, field: str, raw: str, line: int | None) -> str:
-        """The text of a value that is not a single literal; problems go to the findings."""
-        parts = _parts(raw)
-        if parts is None:
-            if raw.strip():
-                snippet = _collapse(raw)
-                snippet = snippet if len(snippet) <= 50 else snippet[:47] + "..."
-                reason = (f"entry {key}, field {field!r}: {snippet!r} is not one value "
-                          "(a missing comma, quote or brace?)")
-            else:
-                reason = f"entry {key}, field {field!r} has no value"
-            self.found.append(finding("bib-unparsable", file=self.file, line=line, reason=reason))
-            return _collapse(raw)
-        text, complete = self.expand(parts)
-        if len(parts) > 1 or not complete:
-            self.found.append(finding("bib-unexpanded-string", file=self.file, line=line,
-                                      key=key, field=field))
-        return text
+                self.found.append(finding("bib-duplicate-doi", file=self.file, line=line, key=key, doi=doi,
+                                          other_key=other))
+        self.found.extend(later)
+        self.rows.append(row)
 
     def expand(self, parts: list[tuple[int, str]]) -> tuple[str, bool]:
         """The text of ``parts``, and whether every macro was defined before this point.
@@ -432,6 +402,107 @@ class _Reader:
                                      "".join(p for _, p in parts) if simple and parts else None)
             self.later_macros = later
         return self.later_macros.get(name)
+
+
+# The references table's columns as ``_described`` gives them, besides ``file``.
+_ROW = ("key", "type", "title", "authors", "year", "journal", "volume", "number", "pages", "doi", "pmid", "line")
+
+
+Expand = Callable[[list[tuple[int, str]]], tuple[str, bool]]
+
+
+class _NotLiteral(Exception):
+    """A value that names a macro: only the reader knows the macros defined before it."""
+
+
+def _literal_only(parts: list[tuple[int, str]]) -> tuple[str, bool]:
+    """``_Reader.expand`` of parts that name no macro; raises ``_NotLiteral`` for any other."""
+    if any(kind == MACRO for kind, _ in parts):
+        raise _NotLiteral
+    return "".join(part for _, part in parts), True
+
+
+def _value(file: str, key: str, field: str, raw: str, line: int | None, found: list[dict[str, Any]],
+           expand: Expand) -> str:
+    """The text of a value that is not a single literal; problems go to ``found``."""
+    parts = _parts(raw)
+    if parts is None:
+        if raw.strip():
+            snippet = _collapse(raw)
+            snippet = snippet if len(snippet) <= 50 else snippet[:47] + "..."
+            reason = (f"entry {key}, field {field!r}: {snippet!r} is not one value "
+                      "(a missing comma, quote or brace?)")
+        else:
+            reason = f"entry {key}, field {field!r} has no value"
+        found.append(finding("bib-unparsable", file=file, line=line, reason=reason))
+        return _collapse(raw)
+    text, complete = expand(parts)
+    if len(parts) > 1 or not complete:
+        found.append(finding("bib-unexpanded-string", file=file, line=line, key=key, field=field))
+    return text
+
+
+def _described(file: str, line: int | None, entry_type: str, key: str,
+               fields: tuple[tuple[str, str, int | None], ...], expand: Expand
+               ) -> tuple[tuple[Any, ...], list[dict[str, Any]], str | None, list[dict[str, Any]]]:
+    """An entry's table row (in the order of ``_ROW``), its findings in file order up to its DOI,
+    its normalised DOI and its later findings; ``expand`` gives the text of a value's parts."""
+    found: list[dict[str, Any]] = []
+    values: dict[str, str] = {}
+    for field, raw, field_line in fields:
+        name = field.lower()
+        if name in values:
+            found.append(finding("bib-duplicate-field", file=file, line=field_line, key=key, field=field))
+            continue
+        # Fast paths first: nearly every value is one braced or quoted literal, or a number.
+        if raw[:1] == "{" and raw[-1:] == "}" and "{" not in (inner := raw[1:-1]) and "}" not in inner:
+            values[name] = inner
+            continue
+        if raw[:1] == '"' and raw[-1:] == '"' and len(raw) > 1 and '"' not in raw[1:-1]:
+            values[name] = raw[1:-1]
+            continue
+        if raw.isdigit() and raw.isascii():
+            values[name] = raw
+            continue
+        values[name] = _value(file, key, field, raw, field_line, found, expand)
+
+    kind = entry_type.lower()
+    for required in REQUIRED_FIELDS.get(kind, ()):
+        names = (required,) if isinstance(required, str) else required
+        if not any(values.get(n, "").strip() for n in names):
+            found.append(finding("bib-missing-field", file=file, line=line, key=key, type=kind,
+                                 field=" or ".join(names)))
+
+    doi = values.get("doi")
+    if doi is not None:
+        doi = _normalise_doi(doi) or None
+    if doi is not None and DOI_SYNTAX.fullmatch(doi) is None:
+        found.append(finding("bib-invalid-doi", file=file, line=_field_line(fields, "doi", line),
+                             key=key, doi=values["doi"].strip()))
+
+    later: list[dict[str, Any]] = []
+    pmid_field = "pmid"
+    pmid = values.get("pmid")
+    if pmid is None and values.get("eprinttype", "").strip().lower() in PUBMED_EPRINT_TYPES:
+        pmid_field, pmid = "eprint", values.get("eprint")
+    if pmid is not None:
+        pmid = pmid.strip() or None
+    if pmid is not None and (PMID_SYNTAX.fullmatch(pmid) is None or int(pmid) == 0):
+        later.append(finding("bib-invalid-pmid", file=file, line=_field_line(fields, pmid_field, line),
+                             key=key, pmid=pmid))
+
+    year = values.get("year")
+    if year is None and (date := values.get("date")):
+        year = date.strip()[:4]
+    venue = next((values[n] for n in VENUE_FIELDS if n in values), None)
+    author, title = values.get("author"), values.get("title")
+    volume, number, pages = (values.get(name) for name in ("volume", "number", "pages"))
+    row = (key, kind, None if title is None else _unbrace(_collapse(title)),
+           None if author is None else _collapse(author), None if year is None else year.strip(),
+           None if venue is None else _collapse(venue), None if volume is None else _collapse(volume),
+           None if number is None else _collapse(number), None if pages is None else _collapse(pages),
+           doi, pmid, line)
+    return row, found, doi, later
 
 
 def _parts(raw: str) -> list[tuple[int, str]] | None:

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 
 from . import schema
-from .bibliography import halves as bibliography_halves, parse_blocks, read_bibliography
+from .bibliography import digested, halves as bibliography_halves, parse_blocks, read_bibliography
 from .errors import UnusableInput, located
 from .findings import finding
 from .evidence_format import read_article_file, read_waivers_file, split_citations
@@ -153,7 +153,7 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
         share = _tail_share(len(bib_raw), evidence_bytes)
         halves = bibliography_halves(bib_raw, BIBLIOGRAPHY.as_posix(), share) if share < 0.9 else None
         if halves is not None:
-            worker = _Forked(_blocks_payload, halves.tail, halves.tail_line)
+            worker = _Forked(_blocks_payload, halves.tail, halves.tail_line, BIBLIOGRAPHY.as_posix())
         else:
             worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
     try:
@@ -289,18 +289,20 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
 
 
 # Seconds per megabyte of each step, measured on the benchmark's corpus; only their ratios
-# matter. They decide how much of the bibliography the second process parses.
-_PARSE_BIB, _SEND_BLOCKS, _READ_EVIDENCE = 0.095, 0.015, 0.059
+# matter. They decide how much of the bibliography the second process parses: bibtexparser's
+# parse, the reader's rows from the parsed blocks, the second process's ``digested`` blocks and
+# sending them, and reading the evidence files.
+_PARSE_BIB, _READ_BIB, _DIGEST_BIB, _READ_EVIDENCE = 0.087, 0.024, 0.028, 0.059
 
 
 def _tail_share(bib_bytes: int, evidence_bytes: int) -> float:
     """The share of the bibliography to parse in the second process so both finish together.
 
-    The second process parses its share and sends the blocks; this one meanwhile reads the
-    evidence files and parses the rest. (Building the table from all the blocks comes after.)
+    The second process parses its share, digests and sends the blocks; this one meanwhile reads
+    the evidence files, parses the rest and reads it. (Adding the digested rows comes after.)
     """
-    this = evidence_bytes * _READ_EVIDENCE + bib_bytes * _PARSE_BIB
-    both = bib_bytes * (2 * _PARSE_BIB + _SEND_BLOCKS)
+    this = evidence_bytes * _READ_EVIDENCE + bib_bytes * (_PARSE_BIB + _READ_BIB)
+    both = bib_bytes * (2 * _PARSE_BIB + _READ_BIB + _DIGEST_BIB)
     return this / both if both else 1.0
 
 
@@ -310,10 +312,10 @@ def _unpickled(worker: "_Forked | None") -> Any:
     return None if payload is None else pickle.loads(payload)
 
 
-def _blocks_payload(text: str, first_line: int) -> bytes:
-    """``parse_blocks`` of a part of the bibliography, pickled."""
+def _blocks_payload(text: str, first_line: int, file: str) -> bytes:
+    """The ``digested`` blocks of a part of the bibliography, pickled."""
     with paused_gc():
-        return pickle.dumps(parse_blocks(text, first_line), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(digested(parse_blocks(text, first_line), file), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _merged(earlier: dict[str, pd.DataFrame], fresh: dict[str, pd.DataFrame],
