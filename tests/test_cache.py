@@ -87,6 +87,22 @@ def test_printed_report_is_what_an_uncached_run_prints(project):
         project.root, "text", "error", cache=False)
 
 
+def test_a_check_of_an_unchanged_project_prints_the_stored_text_without_pandas(project, tmp_path):
+    """The cached report is printed from digests of the inputs alone: no table is loaded."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from evidence_kit.cli import main; status = main(['check', sys.argv[1]]);"
+            "print('PANDAS', 'pandas' in sys.modules, 'STATUS', status)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    runs = [subprocess.run([sys.executable, "-c", code, str(project.root)], capture_output=True, text=True,
+                           timeout=120, env=env) for _ in range(2)]
+    assert "PANDAS True" in runs[0].stdout, runs[0].stdout[-500:] + runs[0].stderr[-2000:]
+    assert "PANDAS False" in runs[1].stdout, runs[1].stdout[-500:] + runs[1].stderr[-2000:]
+    assert runs[0].stdout == runs[1].stdout.replace("PANDAS False", "PANDAS True")
+
+
 CHANGES = {
     # file, how it changes, what must be parsed again
     "article, one byte": (ART, lambda b: b.replace(b"Leg dystonia", b"Leg dystonIa"), {"articles"}),

@@ -252,8 +252,8 @@ def check_project(root: str | Path = ".", *, cache: bool = True) -> tuple[Any, A
     """Load and check the project at ``root``: ``(findings, completeness)``, the two tables
     ``checks.check`` and ``checks.completeness`` return.
 
-    With ``cache``, a project whose every input is unchanged (``loader.input_digest``: the files
-    under ``evidence/``, the article files and ``references.bib``; ``load.full_text_state`` of each
+    With ``cache``, a project whose every input is unchanged (``inputs.input_digest``: the files
+    under ``evidence/``, the article files and ``references.bib``; ``inputs.full_text_state`` of each
     full text), checked by the same code and libraries, gets the stored tables without loading or
     checking anything; otherwise the parsed tables that are still valid are reused (``load``).
     """
@@ -274,7 +274,7 @@ class _ProjectRun:
     """One check of one project, looking in the cache first and storing what it computes."""
 
     def __init__(self, root: Path, cache: bool):
-        from .loader import input_digest
+        from .inputs import input_digest
 
         self.root = root
         self.store = Store.for_project(root) if cache else None
@@ -289,7 +289,7 @@ class _ProjectRun:
         return key(kind, [("inputs", self.inputs), *((f"option {i}", e.encode()) for i, e in enumerate(extra))])
 
     def _get(self, kind: str, entry_key: str) -> dict[str, Any] | None:
-        from .loader import full_text_state
+        from .inputs import full_text_state
 
         entry = self.store.get(kind, entry_key) if self.store is not None else None
         if not isinstance(entry, dict) or not isinstance(entry.get("full_texts"), dict):
@@ -300,7 +300,7 @@ class _ProjectRun:
 
     def _put(self, kind: str, entry_key: str, value: dict[str, Any]) -> None:
         """Store ``value`` unless an input changed while it was being computed."""
-        from .loader import input_digest
+        from .inputs import input_digest
 
         if self.store is None or self.full_texts is None:
             return
@@ -316,7 +316,8 @@ class _ProjectRun:
             self.full_texts = entry["full_texts"]
             return entry["findings"], entry["completeness"]
         from .checks import check, completeness
-        from .loader import full_text_state, load
+        from .inputs import full_text_state
+        from .loader import load
 
         evidence = load(self.root, cache=self.store is not None)
         findings, table = check(evidence), completeness(evidence)

@@ -1,4 +1,4 @@
-"""Load a project's evidence into pandas tables: the only module that opens the evidence files.
+"""Load a project's evidence into pandas tables, from the files ``inputs`` finds and reads.
 
 A project is a folder with ``evidence/articles/*.yaml`` (one file per article),
 ``references.bib`` and, optionally, ``evidence/waivers.yaml`` and the verdict ledger
@@ -14,12 +14,10 @@ finish together, while this one reads the evidence files and parses the rest.
 
 from __future__ import annotations
 
-import errno
 import gc
 import hashlib
 import os
 import pickle
-import stat
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,13 +32,9 @@ from .bibliography import digested, halves as bibliography_halves, parse_blocks,
 from .errors import UnusableInput, located
 from .findings import finding
 from .evidence_format import read_article_file, read_waivers_file, split_citations
+from .inputs import ARTICLES_DIR, BIBLIOGRAPHY, MEASURES, WAIVERS, full_text_bytes, regular_file_bytes, relative_name
 from .verdicts import LEDGER, read_verdicts
 
-ARTICLES_DIR = Path("evidence") / "articles"
-BIBLIOGRAPHY = Path("references.bib")
-WAIVERS = Path("evidence") / "waivers.yaml"
-# A project's own measures, merged over the packaged vocabulary (see measures.py); optional.
-MEASURES = Path("evidence") / "measures.yaml"
 
 # Both inputs at least this large: parse the bibliography in a second process.
 PARALLEL_BYTES = 1 << 20
@@ -123,7 +117,7 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
     # be read is reported where it was before, among the evidence problems or at the bibliography.
     unreadable: dict[str, list[str]] = {}
     raw = [(name, _try_read(path, name, unreadable)) for name, path in
-           ((_relative(path, root), path) for path in article_files)]
+           ((relative_name(path, root), path) for path in article_files)]
     waivers_raw = _try_read(root / WAIVERS, WAIVERS.as_posix(), unreadable) if (root / WAIVERS).exists() else None
     bib_path = root / BIBLIOGRAPHY
     # Anything there is read: a folder, FIFO or dangling link named references.bib is reported, not
@@ -501,29 +495,6 @@ def _verdict_table(root: Path, claims: pd.DataFrame, load_findings: list[dict[st
     return schema.frame("verdicts", rows)
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def regular_file_bytes(path: Path) -> bytes:
-    """The bytes of ``path`` (links followed), which must be a regular file.
-
-    A FIFO would block the read forever and a device such as /dev/zero never end, so anything
-    else raises ``OSError`` without reading.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file (a folder, FIFO, device or socket)")
-        with os.fdopen(fd, "rb", closefd=False) as data:
-            return data.read()
-    finally:
-        os.close(fd)
-
-
 def _read_bytes(path: Path, name: str) -> bytes:
     try:
         return regular_file_bytes(path)
@@ -552,47 +523,9 @@ def _decode(data: bytes, name: str) -> str:
         raise UnusableInput.at(name, line, "not UTF-8 text; save the file as UTF-8") from None
 
 
-def input_digest(root: str | Path) -> bytes:
-    """SHA-256 over the names and bytes of every input of a check except full texts elsewhere.
-
-    That is every file under ``evidence/`` (articles, waivers, ledger, full texts, whatever else a
-    check may read there), the article files as the loader finds them, and ``references.bib``. With
-    ``full_text_state`` of each full text it keys a cached report (see ``cache.check_project``).
-    """
-    root = Path(root)
-    digest = hashlib.sha256()
-
-    def add(path: Path) -> None:
-        name = _relative(path, root).encode("utf-8", "surrogateescape")
-        try:
-            data = regular_file_bytes(path)
-        except OSError as exc:
-            data = f"unreadable: {exc.__class__.__name__} {exc.errno}".encode()
-            name = b"!" + name
-        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
-
-    for folder, subfolders, files in os.walk(root / "evidence"):  # links to folders are not followed
-        subfolders.sort()
-        for name in sorted(files):
-            add(Path(folder, name))
-    digest.update(b"articles\0")
-    for path in sorted((root / ARTICLES_DIR).glob("*.yaml")):  # also when evidence/articles is a link
-        add(path)
-    digest.update(b"bibliography\0")
-    if (root / BIBLIOGRAPHY).is_file():
-        add(root / BIBLIOGRAPHY)
-    return digest.digest()
-
-
-def full_text_state(root: str | Path, relative: str) -> str:
-    """What a check sees of a full text: the SHA-256 of its bytes, or why it cannot be read."""
-    data, reason = _full_text_bytes(Path(root), relative)
-    return f"sha256 {hashlib.sha256(data).hexdigest()}" if data is not None else f"unusable: {reason}"
-
-
 def _read_full_text(root: Path, relative: str) -> tuple[str | None, str | None]:
     """The full text, whitespace collapsed, or None and why it cannot be used."""
-    data, reason = _full_text_bytes(root, relative)
+    data, reason = full_text_bytes(root, relative)
     if data is None:
         return None, reason
     try:
@@ -600,27 +533,6 @@ def _read_full_text(root: Path, relative: str) -> tuple[str | None, str | None]:
     except UnicodeDecodeError:
         return None, "is not UTF-8 text"
     return collapse(text), None
-
-
-def _full_text_bytes(root: Path, relative: str) -> tuple[bytes | None, str | None]:
-    """The full text's bytes, or None and why it cannot be used."""
-    try:
-        base = root.resolve()
-        path = (root / relative).resolve(strict=True)
-    except FileNotFoundError:
-        return None, "does not exist"
-    except (OSError, RuntimeError) as exc:  # symlink loops raise either, by Python version
-        return None, f"cannot be resolved ({exc.__class__.__name__})"
-    except ValueError:  # a NUL character, which no path can hold
-        return None, "is not a path (it holds a NUL character)"
-    if not path.is_relative_to(base):
-        return None, "is outside the project"
-    if not path.is_file():
-        return None, "is not a file"
-    try:
-        return regular_file_bytes(path), None
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror})"
 
 
 def _full_text_finding(article: Any, reason: str) -> dict[str, Any]:
