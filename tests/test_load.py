@@ -138,6 +138,26 @@ def test_a_required_field_left_empty_is_rejected_with_its_line(project, old, new
         load(project.root)
 
 
+def test_the_check_forks_the_bibliography_process_before_importing_pandas(project, tmp_path):
+    """The second process parses while this one imports pandas; the report is the same."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from evidence_kit import loader; loader.PARALLEL_BYTES = 0; seen = [];"
+            "real = loader._Forked.__init__;"
+            "loader._Forked.__init__ = lambda self, *a: seen.append('pandas' in sys.modules) or real(self, *a);"
+            "from evidence_kit.cli import main; status = main(['check', sys.argv[1]]);"
+            "print('PANDAS AT FORK', seen[:1], status)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    forked = subprocess.run([sys.executable, "-c", code, str(project.root)], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert "PANDAS AT FORK [False]" in forked.stdout, forked.stdout[-500:] + forked.stderr[-2000:]
+    one = subprocess.run([sys.executable, "-m", "evidence_kit.cli", "check", "--no-cache", str(project.root)],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert forked.stdout.rsplit("PANDAS AT FORK", 1)[0] == one.stdout
+
+
 def test_a_bibliography_parsed_in_two_processes_gives_what_one_process_gives(project, monkeypatch):
     import pandas as pd
 
@@ -146,7 +166,7 @@ def test_a_bibliography_parsed_in_two_processes_gives_what_one_process_gives(pro
     project.bib((project.root / "references.bib").read_text()
                 + "@string{brain = {Brain}}\n\n@article{orphan, title = {Unused}, journal = brain}\n\n"
                   "@article{smith2020, title = {Again}}\n\n@misc{late, title = {Last}, doi = {10.1/x}}\n")
-    monkeypatch.setattr(loader, "_tail_share", lambda bib, evidence: 0.5)
+    monkeypatch.setattr(loader, "_tail_share", lambda bib, evidence, importing=False: 0.5)
     halves = []
     real = loader.bibliography_halves
     monkeypatch.setattr(loader, "bibliography_halves", lambda *a: halves.append(real(*a)) or halves[-1])

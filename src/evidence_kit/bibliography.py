@@ -16,10 +16,9 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import bibtexparser
-import pandas as pd
 from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
@@ -31,6 +30,9 @@ from bibtexparser.model import (
 
 from . import schema
 from .findings import finding
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Required fields per entry type, after the BibTeX standard styles (btxdoc). A tuple means "any
 # one of these". biblatex's ``date`` and ``journaltitle`` count for ``year`` and ``journal``.
@@ -302,6 +304,8 @@ class _Reader:
                 self.failed(*block[1:])
 
     def table(self) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        import pandas as pd  # only now: a forked process parses without it (see schema)
+
         columns: dict[str, Any] = dict(zip(_ROW, zip(*self.rows))) if self.rows else dict.fromkeys(_ROW, ())
         columns["file"] = [self.file] * len(self.rows)
         return schema.frame("references", pd.DataFrame(columns)), self.found

@@ -174,6 +174,10 @@ class Store:
         mac.update(payload)
         return mac.hexdigest().encode()
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under ``kind`` and ``key`` (``get`` may still find it unusable)."""
+        return self.path(kind, key).is_file()
+
     def get(self, kind: str, key: str) -> Any | None:
         """The value stored under ``kind`` and ``key``, or None for a missing or unusable entry."""
         data = _read_regular_file(self.path(kind, key))
@@ -315,11 +319,14 @@ class _ProjectRun:
         if entry is not None:
             self.full_texts = entry["full_texts"]
             return entry["findings"], entry["completeness"]
-        from .checks import check, completeness
         from .inputs import full_text_state
         from .loader import load
 
+        # Loaded before the checks are imported: load starts a large bibliography's second
+        # process before pandas is imported.
         evidence = load(self.root, cache=self.store is not None)
+        from .checks import check, completeness
+
         findings, table = check(evidence), completeness(evidence)
         if self.store is not None:
             self.full_texts = {path: full_text_state(self.root, path)
@@ -333,10 +340,10 @@ class _ProjectRun:
         entry = self._get("printed", printed_key)
         if entry is not None and isinstance(entry.get("text"), str) and isinstance(entry.get("status"), int):
             return entry["text"], entry["status"]
-        from .checks import failing
+        findings, table = self.report()
+        from .checks import failing  # after report(): see there
         from .output import render
 
-        findings, table = self.report()
         text = render(findings, table, fmt, threshold)
         status = 1 if len(failing(findings, threshold)) else 0
         self._put("printed", printed_key, {"text": text, "status": status})

@@ -18,14 +18,13 @@ import gc
 import hashlib
 import os
 import pickle
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from . import schema
 from .bibliography import digested, halves as bibliography_halves, parse_blocks, read_bibliography
@@ -34,6 +33,9 @@ from .findings import finding
 from .evidence_format import read_article_file, read_waivers_file, split_citations
 from .inputs import ARTICLES_DIR, BIBLIOGRAPHY, MEASURES, WAIVERS, full_text_bytes, regular_file_bytes, relative_name
 from .verdicts import LEDGER, read_verdicts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 # Both inputs at least this large: parse the bibliography in a second process.
@@ -135,22 +137,25 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
         digests = {name: hashlib.sha256(data or b"").hexdigest() for name, data in raw}
         evidence_key = key("evidence", [*((name, digests[name].encode()) for name, _ in raw),
                                         (WAIVERS.as_posix(), waivers_raw)])
-        tables = _stored_tables(store.get("evidence", evidence_key))
         if bib_raw is not None:
             bib_key = key("bibliography", [(BIBLIOGRAPHY.as_posix(), bib_raw)])
             bibliography = store.get("bibliography", bib_key)
 
+    # The second process starts before anything here imports pandas or unpickles stored tables.
     worker = halves = None
     if (bibliography is None and bib_raw is not None
             and (parallel or (parallel is None and len(bib_raw) >= PARALLEL_BYTES))):
-        evidence_bytes = 0 if tables is not None else sum(len(data or b"") for _, data in raw)
-        share = _tail_share(len(bib_raw), evidence_bytes)
+        stored = store is not None and store.has("evidence", evidence_key)
+        evidence_bytes = 0 if stored else sum(len(data or b"") for _, data in raw)
+        share = _tail_share(len(bib_raw), evidence_bytes, importing="pandas" not in sys.modules)
         halves = bibliography_halves(bib_raw, BIBLIOGRAPHY.as_posix(), share) if share < 0.9 else None
         if halves is not None:
             worker = _Forked(_blocks_payload, halves.tail, halves.tail_line, BIBLIOGRAPHY.as_posix())
         else:
             worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
     try:
+        if store is not None:
+            tables = _stored_tables(store.get("evidence", evidence_key))
         if tables is None:
             # After an edit, the rows of the files that did not change come from the last tables.
             earlier = _earlier_rows(store.newest("evidence"), digests, fingerprint()) if store is not None else None
@@ -282,21 +287,26 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
     return tables
 
 
-# Seconds per megabyte of each step, measured on the benchmark's corpus; only their ratios
-# matter. They decide how much of the bibliography the second process parses: bibtexparser's
-# parse, the reader's rows from the parsed blocks, the second process's ``digested`` blocks and
-# sending them, and reading the evidence files.
+# Seconds per megabyte of each step, measured on the benchmark's corpus. They decide how much of
+# the bibliography the second process parses: bibtexparser's parse, the reader's rows from the
+# parsed blocks, the second process's ``digested`` blocks and sending them, and reading the
+# evidence files; and what importing pandas adds to this process's side, when it has not yet
+# (tuned: the import takes 0.15 s, but this process also started the other).
 _PARSE_BIB, _READ_BIB, _DIGEST_BIB, _READ_EVIDENCE = 0.087, 0.024, 0.028, 0.059
+_IMPORT_PANDAS = 0.08
 
 
-def _tail_share(bib_bytes: int, evidence_bytes: int) -> float:
+def _tail_share(bib_bytes: int, evidence_bytes: int, importing: bool = False) -> float:
     """The share of the bibliography to parse in the second process so both finish together.
 
-    The second process parses its share, digests and sends the blocks; this one meanwhile reads
-    the evidence files, parses the rest and reads it. (Adding the digested rows comes after.)
+    The second process parses its share, digests and sends the blocks; this one meanwhile
+    imports pandas (when ``importing``), reads the evidence files, parses the rest and reads it.
+    (Adding the digested rows comes after.)
     """
-    this = evidence_bytes * _READ_EVIDENCE + bib_bytes * (_PARSE_BIB + _READ_BIB)
-    both = bib_bytes * (2 * _PARSE_BIB + _READ_BIB + _DIGEST_BIB)
+    megabyte = 1e6
+    this = ((_IMPORT_PANDAS if importing else 0.0) + evidence_bytes / megabyte * _READ_EVIDENCE
+            + bib_bytes / megabyte * (_PARSE_BIB + _READ_BIB))
+    both = bib_bytes / megabyte * (2 * _PARSE_BIB + _READ_BIB + _DIGEST_BIB)
     return this / both if both else 1.0
 
 
@@ -316,6 +326,8 @@ def _merged(earlier: dict[str, pd.DataFrame], fresh: dict[str, pd.DataFrame],
             files: list[str]) -> dict[str, pd.DataFrame] | None:
     """Earlier and fresh rows in file order, as one parse of every file gives them; None when an
     article or claim id is used in two files."""
+    import pandas as pd
+
     position = {name: i for i, name in enumerate(files)}
     tables = {}
     for name, table in fresh.items():
@@ -399,6 +411,8 @@ def _tables(records: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataF
     several times faster than a list of row dicts; a printed citation is split once per distinct
     text.
     """
+    import pandas as pd  # when the first table is built (see schema)
+
     names = ("articles", "listed_references", "claims", "citations", "statistics", "source_values")
     columns = {name: {column: [] for column in schema.columns(name)} for name in names}
     articles, listed, claims, citations, statistics, sources = (columns[name] for name in names)

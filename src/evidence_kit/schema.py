@@ -7,14 +7,18 @@ tables; the README lists them too.
 
 Every table that comes from a file carries ``file`` (path relative to the project root) and
 ``line`` (1-based), so every finding can point at ``evidence/articles/004.yaml:42``.
+
+pandas is imported when a table is first built, not with this module: ``loader.load`` starts
+parsing a large bibliography in a second process before this process spends 0.2 s importing it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 STR = "string"
 INT = "Int64"
@@ -262,6 +266,8 @@ def frame(name: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame | None = N
     Missing columns are filled with <NA>; extra columns are an error, so a typo in a column name
     cannot silently create a new one.
     """
+    import pandas as pd
+
     spec = TABLES[name]
     if rows is None:
         data = pd.DataFrame(columns=list(spec))
