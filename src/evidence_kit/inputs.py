@@ -61,12 +61,16 @@ def input_digest(root: str | Path) -> bytes:
             name = b"!" + name
         digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
 
+    articles = sorted((root / ARTICLES_DIR).glob("*.yaml"))  # also when evidence/articles is a link
+    listed = {str(path) for path in articles}  # added below, once
     for folder, subfolders, files in os.walk(root / "evidence"):  # links to folders are not followed
         subfolders.sort()
         for name in sorted(files):
-            add(Path(folder, name))
+            path = os.path.join(folder, name)
+            if path not in listed:
+                add(Path(path))
     digest.update(b"articles\0")
-    for path in sorted((root / ARTICLES_DIR).glob("*.yaml")):  # also when evidence/articles is a link
+    for path in articles:
         add(path)
     digest.update(b"bibliography\0")
     if (root / BIBLIOGRAPHY).is_file():
