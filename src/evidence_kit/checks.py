@@ -272,8 +272,12 @@ def apply_waivers(found: pd.DataFrame, waivers: pd.DataFrame) -> pd.DataFrame:
     return schema.frame("findings", found)
 
 
-# At least this many claims: run every other check in a forked process, on the second core.
+# At least this many claims: run some checks in a forked process, on the second core.
 PARALLEL_CLAIMS = 5_000
+# The checks that stay in this process: the statistics' value checks share one parse of each
+# statistic text, and an unused bib entry is a finding each, tens of thousands that would
+# otherwise be pickled across.
+CHECKED_HERE = [*VALUE_CHECKS, unused_bib_entries]
 
 
 def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: bool | None = None) -> pd.DataFrame:
@@ -281,13 +285,12 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
 
     Checks are pure functions, so on a large project (``parallel`` None: at least
     ``PARALLEL_CLAIMS`` claims) a forked copy of this process runs some while this one runs the
-    rest: the statistics' value checks here, where they share one parse of each statistic text,
-    the others there (or every other check, when that leaves one side empty). The findings come
-    back in the order of ``checks`` either way.
+    rest: ``CHECKED_HERE`` here, the others there (or every other check, when that leaves one
+    side empty). The findings come back in the order of ``checks`` either way.
     """
     runs = list(checks)
     results: list[Any] = [None] * len(runs)
-    theirs = [i for i, run in enumerate(runs) if run not in VALUE_CHECKS]
+    theirs = [i for i, run in enumerate(runs) if run not in CHECKED_HERE]
     if not theirs or len(theirs) == len(runs):
         theirs = list(range(1, len(runs), 2))
     worker = None
