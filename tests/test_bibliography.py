@@ -694,7 +694,8 @@ def test_read_in_two_parts_is_read_whole_wherever_it_is_cut(text, places):
         cuts.add(part.tail_line)
         assert text.splitlines()[part.tail_line - 1].startswith("@")
         for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line),
-                     lambda: digested(parse_blocks(part.tail, part.tail_line), FILE)):
+                     lambda: digested(parse_blocks(part.tail, part.tail_line), FILE),
+                     lambda: digested(parse_blocks(part.tail, part.tail_line), FILE, part.strings)):
             table, found = part.read(tail)
             assert table.equals(whole[0]) and found == whole[1], (part.tail_line, found, whole[1])
     assert len(cuts) >= places  # the grid really cut the file in many places
@@ -711,7 +712,7 @@ def test_a_line_break_after_a_backslash_before_the_cut_numbers_the_tail_as_the_w
         part = halves(text, FILE, step / 20)
         if part is None:
             continue
-        for tail in (lambda: None, lambda: digested(parse_blocks(part.tail, part.tail_line), FILE)):
+        for tail in (lambda: None, lambda: digested(parse_blocks(part.tail, part.tail_line), FILE, part.strings)):
             table, found = part.read(tail)
             assert table.equals(whole[0]) and found == whole[1], part.tail_line
 
@@ -722,12 +723,32 @@ def test_digested_blocks_read_as_the_entries_they_came_from():
 
     blocks = parse_blocks(HAZARDS)
     done = digested(blocks, FILE)
-    kinds = [block[0] for block in done]
+    kinds = [block[0] for block in done.blocks]
     assert DIGESTED in kinds and ENTRY in kinds  # the hazards hold both kinds of entry
-    assert [block[1] for block in done] == [block[1] for block in blocks]  # lines, in file order
-    table, found = _Reader(FILE, [], done).read()
+    assert [block[1] for block in done.blocks] == [block[1] for block in blocks]  # lines, in file order
+    table, found = _Reader(FILE, [], done.blocks).read()
     whole = read_bibliography(HAZARDS, FILE)
     assert table.equals(whole[0]) and found == whole[1]
+    # An entry naming a macro defined above it is digested; one defined below it is not.
+    keys = {block[2]: block[0] for block in done.blocks if block[0] == DIGESTED}
+    assert "first2020" in keys and "later2021" not in keys
+
+
+def test_a_tail_digested_with_other_macros_than_the_head_defines_is_parsed_again():
+    """The second process guesses the head's @string blocks from their text; a wrong guess (here
+    one quoted in a note) is caught, and the tail is read as the whole file reads it."""
+    from evidence_kit.bibliography import Digested, halves, parse_blocks, digested
+
+    text = ('@string{j = {Right}}\n@misc{note, note = {quoting @string{j = {Wrong}} in a note}}\n'
+            '@article{a1, author = {A}, title = {T}, journal = j, year = {2020}}\n')
+    whole = read_bibliography(text, FILE)
+    part = halves(text, FILE, 0.55)
+    assert part is not None and part.tail.startswith("@article{a1") and "Wrong" in part.strings
+    guessed = digested(parse_blocks(part.tail, part.tail_line), FILE, part.strings)
+    assert isinstance(guessed, Digested) and guessed.strings != [("j", "{Right}")]
+    table, found = part.read(lambda: guessed)
+    assert table.equals(whole[0]) and found == whole[1]
+    assert table.set_index("key").loc["a1", "journal"] == "Right"
 
 
 def test_a_cut_bibliography_keeps_decoding_findings():

@@ -152,7 +152,7 @@ def test_a_mutated_bibliography_cut_anywhere_reads_as_the_whole(pytestconfig, te
         return
     whole = read_bibliography(text, "references.bib")
     for tail in (lambda: None, lambda: parse_blocks(part.tail, part.tail_line),
-                 lambda: digested(parse_blocks(part.tail, part.tail_line), "references.bib")):
+                 lambda: digested(parse_blocks(part.tail, part.tail_line), "references.bib", part.strings)):
         table, found = part.read(tail)
         assert table.equals(whole[0]) and found == whole[1]
 

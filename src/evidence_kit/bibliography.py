@@ -76,6 +76,7 @@ _BRACES = re.compile(r"(?<!\\)[{}]")
 _BRACES_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
 _MACRO_NAME = re.compile(r"[^\s\"#%'(),={}]+")
 _CONCATENATION = re.compile(r"\s*(#)?\s*")
+_STRING_START = re.compile(r"@[ \t]*string[ \t]*[{(]", re.IGNORECASE)
 _ENTRY_HEAD = re.compile(r"@(\w*)\s*[{(]\s*([^\s,{}()\"=#%']+)\s*,")
 _NOT_ENTRIES = {"comment", "preamble", "string"}
 
@@ -139,21 +140,40 @@ def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
     return blocks
 
 
-def digested(blocks: list[Block], file: str) -> list[Block]:
-    """``blocks`` with each entry that needs no macro turned into a DIGESTED block (see above).
+@dataclass
+class Digested:
+    """The blocks of a part of the file, entries digested with the macros of ``strings``: the
+    ``@string`` definitions (name, raw value) taken to come before the part, in order."""
 
-    What is left for ``_Reader`` is cheap, so the process that parsed a part of the file can also
-    do this, the larger share of the rest of the work, meanwhile.
+    blocks: list[Block]
+    strings: list[tuple[str, str]]
+
+
+def digested(blocks: list[Block], file: str, strings_before: str = "") -> Digested:
+    """``blocks`` with each entry whose macros are defined before it turned into a DIGESTED block.
+
+    ``strings_before`` is the text of the ``@string`` blocks before these blocks (see
+    ``Halves.strings``). What is left for ``_Reader`` is cheap, so the process that parsed a part
+    of the file can also do this, the larger share of the rest of the work, meanwhile.
     """
+    before = [block for block in parse_blocks(strings_before) if block[0] == STRING] if strings_before else []
+    macros = _Reader(file, [], before + blocks)  # knows the macros so far; its findings are not kept
+    macros.take(before)
     out: list[Block] = []
     for block in blocks:
-        if block[0] == ENTRY and block[3]:
+        if block[0] == STRING:
+            macros.string(*block[1:])
+        elif block[0] == ENTRY and block[3]:
             try:
-                block = (DIGESTED, block[1], block[3], *_described(file, *block[1:], _literal_only))
-            except _NotLiteral:
+                block = (DIGESTED, block[1], block[3], *_described(file, *block[1:], macros.known))
+            except _Unknown:
                 pass
         out.append(block)
-    return out
+    return Digested(out, _strings(before))
+
+
+def _strings(blocks: list[Block]) -> list[tuple[str, str]]:
+    return [(block[2], block[3]) for block in blocks if block[0] == STRING]
 
 
 @dataclass
@@ -175,13 +195,26 @@ class Halves:
     def tail(self) -> str:
         return self.text[self.cut:]
 
-    def read(self, tail_blocks: Callable[[], list[Block] | None] = lambda: None
+    @property
+    def strings(self) -> str:
+        """The text of what looks like the head's ``@string`` blocks, for ``digested`` of the tail
+        (``read`` uses the digest only when they are the head's own)."""
+        head, parts, end = self.text[:self.cut], [], 0
+        for match in _STRING_START.finditer(head):
+            if match.start() < end:
+                continue
+            end = head.find("\n@", match.start() + 1)
+            end = len(head) if end < 0 else end
+            parts.append(head[match.start():end])
+        return "\n".join(parts)
+
+    def read(self, tail_blocks: Callable[[], "list[Block] | Digested | None"] = lambda: None
              ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         """The references table and findings.
 
         The head is parsed and read here, then ``tail_blocks()`` asked for ``parse_blocks`` of the
-        tail, or its ``digested`` blocks (done elsewhere meanwhile); when it gives None the tail is
-        parsed here too.
+        tail, or its ``digested`` blocks (done elsewhere meanwhile); when it gives None, or blocks
+        digested with other macros than the head defines, the tail is parsed here too.
         """
         reader = None
         try:
@@ -190,6 +223,8 @@ class Halves:
                 reader = _Reader(self.file, list(self.found), head)
                 reader.take(head)
             tail = tail_blocks()
+            if isinstance(tail, Digested):
+                tail = tail.blocks if tail.strings == _strings(head) else None
             if tail is None:
                 tail = parse_blocks(self.tail, self.tail_line)
         except Exception:  # noqa: BLE001 - read_bibliography reports it, for the whole file
@@ -394,6 +429,18 @@ class _Reader:
             texts.append(part if value is None else value)
         return "".join(texts), complete
 
+    def known(self, parts: list[tuple[int, str]]) -> tuple[str, bool]:
+        """``expand`` of parts whose macros are all defined before this point; else ``_Unknown``."""
+        texts = []
+        for kind, part in parts:
+            if kind == MACRO:
+                value = self.macros.get(part.lower())
+                if value is None:
+                    raise _Unknown
+                part = value
+            texts.append(part)
+        return "".join(texts), True
+
     def later_macro(self, name: str) -> str | None:
         if self.later_macros is None:
             later: dict[str, str | None] = {}
@@ -415,15 +462,8 @@ _ROW = ("key", "type", "title", "authors", "year", "journal", "volume", "number"
 Expand = Callable[[list[tuple[int, str]]], tuple[str, bool]]
 
 
-class _NotLiteral(Exception):
-    """A value that names a macro: only the reader knows the macros defined before it."""
-
-
-def _literal_only(parts: list[tuple[int, str]]) -> tuple[str, bool]:
-    """``_Reader.expand`` of parts that name no macro; raises ``_NotLiteral`` for any other."""
-    if any(kind == MACRO for kind, _ in parts):
-        raise _NotLiteral
-    return "".join(part for _, part in parts), True
+class _Unknown(Exception):
+    """A value that names a macro not (expandably) defined before it."""
 
 
 def _value(file: str, key: str, field: str, raw: str, line: int | None, found: list[dict[str, Any]],

@@ -150,7 +150,7 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
         share = _tail_share(len(bib_raw), evidence_bytes, importing="pandas" not in sys.modules)
         halves = bibliography_halves(bib_raw, BIBLIOGRAPHY.as_posix(), share) if share < 0.9 else None
         if halves is not None:
-            worker = _Forked(_blocks_payload, halves.tail, halves.tail_line, BIBLIOGRAPHY.as_posix())
+            worker = _Forked(_blocks_payload, halves.tail, halves.tail_line, BIBLIOGRAPHY.as_posix(), halves.strings)
         else:
             worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
     try:
@@ -316,10 +316,11 @@ def _unpickled(worker: "_Forked | None") -> Any:
     return None if payload is None else pickle.loads(payload)
 
 
-def _blocks_payload(text: str, first_line: int, file: str) -> bytes:
+def _blocks_payload(text: str, first_line: int, file: str, strings_before: str) -> bytes:
     """The ``digested`` blocks of a part of the bibliography, pickled."""
     with paused_gc():
-        return pickle.dumps(digested(parse_blocks(text, first_line), file), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(digested(parse_blocks(text, first_line), file, strings_before),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _merged(earlier: dict[str, pd.DataFrame], fresh: dict[str, pd.DataFrame],
