@@ -124,6 +124,30 @@ def test_the_forked_halves_give_what_one_process_gives(project):
     pd.testing.assert_frame_equal(check(serial, parallel=True), found)
 
 
+def test_a_timed_check_runs_in_the_process_its_check_runs_in(project):
+    """The benchmark times each check through a wrapper; check() still runs the statistics' value
+    checks and the unused entries in this process, and the others in the forked one."""
+    import functools
+    import os
+
+    from evidence_kit.checks import CHECKED_HERE, check, uncited_claims, unused_bib_entries
+    from evidence_kit.findings import finding
+    from evidence_kit.loader import load
+
+    def where(function):
+        @functools.wraps(function)
+        def wrapper(evidence):
+            return [finding("claim-uncited", claim=f"{function.__name__} {os.getpid()}")]
+        return wrapper
+
+    runs = [uncited_claims, unused_bib_entries, CHECKED_HERE[0]]
+    found = check(load(project.root), [where(run) for run in runs], parallel=True)
+    pids = dict(claim.split() for claim in found["claim"])
+    here = str(os.getpid())
+    assert pids[unused_bib_entries.__name__] == pids[CHECKED_HERE[0].__name__] == here
+    assert pids[uncited_claims.__name__] != here
+
+
 def test_the_readme_shows_the_benchmark_table_and_the_command_that_makes_it():
     from pathlib import Path
 

@@ -21,6 +21,7 @@ times on whatever else the machine is doing: run it on a quiet machine.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -214,6 +215,7 @@ def _step_phases(root: str, mode: str = "serial") -> None:
     spent: dict[str, float] = {}
 
     def timed(name: str, function: Any) -> Any:
+        @functools.wraps(function)  # still that check, for check()'s choice of process
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             begin = clock()
             try:

@@ -9,6 +9,7 @@ exit status: that is the CLI's job.
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from typing import Any, Callable, Iterable
 
@@ -290,7 +291,7 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
     """
     runs = list(checks)
     results: list[Any] = [None] * len(runs)
-    theirs = [i for i, run in enumerate(runs) if run not in CHECKED_HERE]
+    theirs = [i for i, run in enumerate(runs) if inspect.unwrap(run) not in CHECKED_HERE]
     if not theirs or len(theirs) == len(runs):
         theirs = list(range(1, len(runs), 2))
     worker = None
