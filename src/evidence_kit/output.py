@@ -95,11 +95,16 @@ def _percent(value: float | None) -> str:
 
 
 def _text(rows: _Rows, facts: dict[str, Any]) -> str:
-    lines = [f"{_location(r)}: {r['severity']} [{r['code']}] {r['message']}" for r in rows if not r["waived"]]
-    waived = [r for r in rows if r["waived"]]
+    # Column by column, as _location would place each row: tens of thousands of findings are common.
+    c = rows.columns
+    places = [str(file) if line is None else f"{file}:{line}" for file, line in zip(c["file"], c["line"])]
+    lines = [f"{place}: {severity} [{code}] {message}" for place, severity, code, message, waived
+             in zip(places, c["severity"], c["code"], c["message"], c["waived"]) if not waived]
+    waived = [f"  {place}: [{code}] {message} -- {reason}" for place, code, message, reason, waived
+              in zip(places, c["code"], c["message"], c["waiver_reason"], c["waived"]) if waived]
     if waived:
         lines.append(f"\nwaived ({len(waived)}):")
-        lines.extend(f"  {_location(r)}: [{r['code']}] {r['message']} -- {r['waiver_reason']}" for r in waived)
+        lines.extend(waived)
     if facts["completeness"]:
         lines.append("\ncompleteness        claims cited   statistics cited   cited refs with DOI/PMID")
         for c in facts["completeness"]:
