@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from . import schema
 from .bibliography import digested, halves as bibliography_halves, parse_blocks, read_bibliography
@@ -250,16 +250,10 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
 
     def records() -> Iterator[tuple[str, dict[str, Any]]]:
         for name, data in raw:
-            if name in reused:
-                continue
-            try:
-                if data is None:
-                    raise UnusableInput(unreadable[name])
-                record = read_article_file(_decode(data, name), name)
-            except UnusableInput as exc:
-                problems.extend(exc.problems)
-                continue
-            yield name, record
+            if name not in reused:
+                record = _parsed(read_article_file, data, name, unreadable, problems)
+                if record is not None:
+                    yield name, record
 
     duplicates: UnusableInput | None = None
     try:
@@ -273,18 +267,26 @@ def _evidence_tables(raw: list[tuple[str, bytes | None]], waivers_raw: bytes | N
     waivers: list[dict[str, Any]] = []
     name = WAIVERS.as_posix()
     if waivers_raw is not None or name in unreadable:
-        try:
-            if waivers_raw is None:
-                raise UnusableInput(unreadable[name])
-            waivers = read_waivers_file(_decode(waivers_raw, name), name)
-        except UnusableInput as exc:
-            problems.extend(exc.problems)
+        waivers = _parsed(read_waivers_file, waivers_raw, name, unreadable, problems) or []
     if problems:
         raise UnusableInput(problems)
     if duplicates is not None:
         raise duplicates
     tables["waivers"] = _waiver_table(waivers)
     return tables
+
+
+def _parsed(read: Callable[[str, str], Any], data: bytes | None, name: str, unreadable: dict[str, list[str]],
+            problems: list[str]) -> Any:
+    """``read(text, name)`` of a file's bytes; None, its problems added to ``problems``, when the file
+    could not be read or used."""
+    try:
+        if data is None:
+            raise UnusableInput(unreadable[name])
+        return read(_decode(data, name), name)
+    except UnusableInput as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 # Seconds per megabyte of each step, measured on the benchmark's corpus. They decide how much of
