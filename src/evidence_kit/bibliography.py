@@ -111,9 +111,9 @@ def read_bibliography(data: bytes | str, file: str) -> tuple[pd.DataFrame, list[
 #   (FAILED, line, raw text, reason)
 # A block bibtexparser set aside only for a duplicate key or field is the block it wraps: this
 # module checks duplicates itself, case-insensitively and across the whole file.
-# ``digested`` turns an entry whose values are all plain literals into its table row already:
+# ``digested`` turns an entry whose macros are all defined before it into its table row already:
 #   (DIGESTED, line, key, row, findings, doi, later findings)
-# leaving the reader only what depends on the blocks before it (duplicate keys and DOIs).
+# leaving the reader only what depends on the entries before it (duplicate keys and DOIs).
 ENTRY, STRING, FAILED, DIGESTED = "entry", "string", "failed", "digested"
 Block = tuple[Any, ...]
 
