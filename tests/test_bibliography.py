@@ -701,13 +701,21 @@ def test_read_in_two_parts_is_read_whole_wherever_it_is_cut(text, places):
     assert len(cuts) >= places  # the grid really cut the file in many places
 
 
-def test_a_line_break_after_a_backslash_before_the_cut_numbers_the_tail_as_the_whole():
-    """bibtexparser counts no line break after a backslash; both parts are numbered as it numbers
-    the whole file, so the table and findings are the same however the file is read."""
+def test_lines_after_a_line_ending_in_a_backslash_are_numbered_right_however_the_file_is_read():
+    """bibtexparser counts no line break right after a backslash; the entries and findings after
+    one still name their own lines, in one piece or cut in two."""
     from evidence_kit.bibliography import digested, halves, parse_blocks
 
-    text = "a comment ending in a backslash \\\n" + HAZARDS.replace("never closes,", "closes},")
+    text = ("a comment ending in a backslash \\\n@misc{m, note = {a line break \\\\\n in a value}}\n"
+            + HAZARDS.replace("never closes,", "closes},"))
+    lines = text.splitlines()
     whole = read_bibliography(text, FILE)
+    for key in ("first2020", "later2021"):
+        line = int(whole[0].set_index("key").loc[key, "line"])
+        assert lines[line - 1].startswith(f"@article{{{key},"), (key, line)
+    missing = [f for f in whole[1] if f["code"] == "bib-missing-field" and f["key"] == "nofields"]
+    assert missing and lines[missing[0]["line"] - 1].startswith("@book{nofields")
+    assert whole[0].set_index("key").loc["m", "type"] == "misc"
     for step in range(1, 20):
         part = halves(text, FILE, step / 20)
         if part is None:

@@ -120,6 +120,11 @@ Block = tuple[Any, ...]
 
 def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
     """bibtexparser's blocks of ``text`` (whose first line is ``first_line`` of the file), as tuples."""
+    if "\\\n" in text:
+        # bibtexparser counts no line break right after a backslash, so every line after one was
+        # numbered one too low. With a space between them it counts them all; the values the table
+        # keeps are whitespace-collapsed, so the space changes none of them.
+        text = text.replace("\\\n", "\\ \n")
     parsed = bibtexparser.parse_string(text, parse_stack=[]).blocks  # the library itself is let go
     blocks: list[Block] = []
     for i, block in enumerate(parsed):
@@ -189,7 +194,7 @@ class Halves:
     text: str
     found: list[dict[str, Any]]
     cut: int  # where the tail starts: the "@" of an entry, at the start of a line
-    tail_line: int  # the tail's first line in the file, as bibtexparser numbers the file's lines
+    tail_line: int  # the tail's first line in the file
 
     @property
     def tail(self) -> str:
@@ -260,9 +265,7 @@ def halves(data: bytes | str, file: str, tail_share: float) -> Halves | None:
         counted = at
         if depth == 0:
             cut = at + 1
-            # bibtexparser does not count a line break after a backslash: number the tail's lines
-            # as it numbers them in the whole file.
-            return Halves(file, text, found, cut, text.count("\n", 0, cut) - text.count("\\\n", 0, cut) + 1)
+            return Halves(file, text, found, cut, text.count("\n", 0, cut) + 1)
         at += 2
     return None
 
