@@ -25,8 +25,12 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 
+# An editable install leaves the package's bytecode to the first run, which cannot write it where
+# PYTHONDONTWRITEBYTECODE is set (and then compiles every module on every run): compile it here, as
+# pip does for a regular install.
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	$(BIN)/python -m compileall -q src/evidence_kit
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
