@@ -188,7 +188,7 @@ def _step_load_bibliography(root: str) -> None:
 def _step_load_evidence(root: str) -> None:
     """What ``load`` does with the evidence files."""
     loader = import_module("evidence_kit.loader")
-    articles = sorted(Path(root, loader.ARTICLES_DIR).glob("*.yaml"))
+    articles = sorted(Path(root, import_module("evidence_kit.inputs").ARTICLES_DIR).glob("*.yaml"))
     raw = [(path.relative_to(root).as_posix(), path.read_bytes()) for path in articles]
     with loader.paused_gc():
         loader._evidence_tables(raw, None, {})

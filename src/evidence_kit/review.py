@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .loader import ARTICLES_DIR, Evidence, collapse
+from .inputs import ARTICLES_DIR
+from .loader import Evidence, collapse
 
 # How much of the full text to show on each side of a statement.
 CONTEXT_CHARS = 180
