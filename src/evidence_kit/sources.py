@@ -176,6 +176,12 @@ def interval_of(stat: Statistic) -> Interval | None:
     return Interval(low, high, low_bound, high_bound, unit, PRINTED_VALUE if point else PRINTED_RANGE)
 
 
+@lru_cache(maxsize=None)
+def _z(level: float) -> float:
+    """The standard normal quantile of a two-sided ``level`` (1.96 for 95%)."""
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
 def wilson_interval(count: int, nobs: int, level: float = LEVEL) -> tuple[float, float]:
     """The Wilson score interval for ``count`` of ``nobs`` (Wilson 1927; Newcombe 1998, method 3).
 
@@ -184,7 +190,7 @@ def wilson_interval(count: int, nobs: int, level: float = LEVEL) -> tuple[float,
     """
     if nobs <= 0 or not 0 <= count <= nobs:
         raise ValueError(f"need 0 <= count <= nobs and nobs > 0, not {count} of {nobs}")
-    z = NormalDist().inv_cdf(0.5 + level / 2)
+    z = _z(level)
     p = count / nobs
     centre = (p + z * z / (2 * nobs)) / (1 + z * z / nobs)
     half = z / (1 + z * z / nobs) * math.sqrt(p * (1 - p) / nobs + z * z / (4 * nobs * nobs))

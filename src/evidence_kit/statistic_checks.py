@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .findings import finding
 from .loader import collapse
-from .schema import records, tuples
+from .schema import records, tuples, values
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, parsed, printed_description,
                       printed_interval, source_summaries)
 from .statistic import describe_value, find_statistics, has_number, problems
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .loader import Evidence
 
 Findings = list[dict[str, Any]]
@@ -52,27 +54,35 @@ def _at(row: dict[str, Any], key: str | None = None) -> dict[str, Any]:
 # The printed value itself
 
 
+def _where(table: "pd.DataFrame", column: str, found: dict[Any, Any]) -> list[dict[str, Any]]:
+    """The rows of ``table`` (as records of ``_STATISTIC``) whose ``column`` is a key of ``found``.
+
+    The value checks decide once per distinct value (most statistics repeat a printed text) and
+    then look at only the rows that have something to report.
+    """
+    if not found:
+        return []
+    return records(table[table[column].isin(list(found))], _STATISTIC)
+
+
+def _texts(table: "pd.DataFrame", column: str = "text") -> set[Any]:
+    return set(values(table[column]))
+
+
 def unreadable_statistics(ev: "Evidence") -> Findings:
     """A recorded statistic whose text the parser cannot read."""
-    out: Findings = []
-    for row in records(ev.statistics, _STATISTIC):
-        stat = parsed(row["text"])
-        if stat.kind == "unreadable":
-            out.append(finding("statistic-unreadable", **_at(row), text=row["text"],
-                               problem=stat.problem or "unreadable"))
-    return out
+    unreadable = {text: stat.problem or "unreadable" for text in _texts(ev.statistics)
+                  if (stat := parsed(text)).kind == "unreadable"}
+    return [finding("statistic-unreadable", **_at(row), text=row["text"], problem=unreadable[row["text"]])
+            for row in _where(ev.statistics, "text", unreadable)]
 
 
 def impossible_statistics(ev: "Evidence") -> Findings:
     """A readable statistic that cannot be true: 150%, "4:1 to 2:1", a 0:1 ratio, "-5 years"."""
-    out: Findings = []
-    for row in records(ev.statistics, _STATISTIC):
-        stat = parsed(row["text"])
-        if stat.kind == "unreadable":
-            continue
-        for problem in problems(stat):
-            out.append(finding("statistic-impossible", **_at(row), text=row["text"], problem=problem))
-    return out
+    impossible = {text: found for text in _texts(ev.statistics)
+                  if (stat := parsed(text)).kind != "unreadable" and (found := problems(stat))}
+    return [finding("statistic-impossible", **_at(row), text=row["text"], problem=problem)
+            for row in _where(ev.statistics, "text", impossible) for problem in impossible[row["text"]]]
 
 
 def impossible_source_values(ev: "Evidence") -> Findings:
@@ -124,23 +134,29 @@ def statistics_against_measures(ev: "Evidence") -> Findings:
 
     # The project's own vocabulary when it has evidence/measures.yaml, else the packaged one.
     vocabulary = ev.measures if ev.measures is not None else load_measures()
-    out: Findings = []
-    for row in records(ev.statistics, _STATISTIC):
-        stat = parsed(row["text"])
+
+    def verdict(text: Any, name: Any) -> tuple[str, dict[str, Any]] | None:
+        """The finding's code and facts for a statistic printed ``text`` of measure ``name``."""
+        stat = parsed(text)
         if stat.kind == "unreadable":
-            continue
-        measure = vocabulary.get(" ".join(str(row["measure"]).split()).lower())
+            return None
+        measure = vocabulary.get(" ".join(str(name).split()).lower())
         if measure is None:
-            out.append(finding("statistic-measure-unknown", **_at(row), text=row["text"],
-                               measure=row["measure"]))
-        elif stat.kind not in measure.kinds:
-            out.append(finding("statistic-unexpected-kind", **_at(row), text=row["text"], kind=stat.kind,
-                               measure=measure.name, kinds=" or ".join(measure.kinds)))
-        else:
-            problems_found = check_statistic(stat, measure)
-            if problems_found:  # one finding per statistic, naming each value out of range
-                out.append(finding("statistic-implausible", **_at(row), problem="; ".join(problems_found)))
-    return out
+            return "statistic-measure-unknown", {"text": text, "measure": name}
+        if stat.kind not in measure.kinds:
+            return "statistic-unexpected-kind", {"text": text, "kind": stat.kind, "measure": measure.name,
+                                                 "kinds": " or ".join(measure.kinds)}
+        problems_found = check_statistic(stat, measure)
+        if problems_found:  # one finding per statistic, naming each value out of range
+            return "statistic-implausible", {"problem": "; ".join(problems_found)}
+        return None
+
+    stats = ev.statistics
+    pairs = zip(values(stats["text"]), values(stats["measure"]))
+    decided = {pair: found for pair in set(pairs) if (found := verdict(*pair)) is not None}
+    rows = _where(stats, "text", {text: True for text, _ in decided})
+    return [finding(code, **_at(row), **facts) for row in rows
+            if (found := decided.get((row["text"], row["measure"]))) is not None for code, facts in [found]]
 
 
 # --------------------------------------------------------------------------------------------
