@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -130,6 +131,51 @@ def test_any_byte_change_in_an_input_rebuilds(project, calls, change):
     for name in ("articles", "bibliography"):
         changed = calls[name] - before[name] - 1  # minus the uncached run's own parse
         assert changed == (1 if name in reparsed else 0), (name, changed)
+
+
+@pytest.mark.parametrize("racy", [True, False], ids=["files just written", "files older than RACY_NS"])
+@pytest.mark.parametrize("same_times", [False, True], ids=["edited", "edited, size and mtime kept"])
+def test_an_input_edited_while_the_check_runs_is_not_stored(project, monkeypatch, racy, same_times):
+    """Edited after the inputs were digested and before they were read: the report of the new bytes
+    must not be stored under the key of the old ones, or a run on the old bytes would get it."""
+    import os
+
+    from evidence_kit import inputs
+
+    if not racy:  # the state of the files decides, not their bytes
+        monkeypatch.setattr(inputs, "RACY_NS", 0)
+        time.sleep(0.05)  # past the tick of the file system's clock the fixture wrote the files in
+    path = project.root / ART
+    old = path.read_bytes()
+    expected = cache.check_command(project.root, "json", "warning", cache=False)
+    real_load = loader.load
+
+    def edit_then_load(*args, **kwargs):
+        before = path.stat()
+        new = old.replace(b"Leg dystonia", b"Leg dystonIa")
+        path.write_bytes(new if same_times else new + b"# reviewed\n")
+        if same_times:
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "load", edit_then_load)
+    edited = cache.check_command(project.root, "json", "warning")
+    monkeypatch.setattr(loader, "load", real_load)
+    assert edited != expected  # the report is of the edited file
+    path.write_bytes(old)
+    assert cache.check_command(project.root, "json", "warning") == expected
+
+
+def test_the_state_of_the_inputs_changes_with_any_edit_and_never_for_recent_files(project, monkeypatch):
+    from evidence_kit import inputs
+
+    assert inputs.input_state(project.root) != inputs.input_state(project.root)  # just written: racy
+    monkeypatch.setattr(inputs, "RACY_NS", 0)
+    state = inputs.input_state(project.root)
+    assert inputs.input_state(project.root) == state
+    assert len(state) == sum(1 for p in inputs._input_files(project.root) if not isinstance(p, bytes))
+    (project.root / "evidence" / "notes.txt").write_text("a new file under evidence/\n")
+    assert inputs.input_state(project.root) != state
 
 
 def test_a_new_article_file_rebuilds(project, calls):

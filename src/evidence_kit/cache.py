@@ -278,10 +278,12 @@ class _ProjectRun:
     """One check of one project, looking in the cache first and storing what it computes."""
 
     def __init__(self, root: Path, cache: bool):
-        from .inputs import input_digest
+        from .inputs import input_digest, input_state
 
         self.root = root
         self.store = Store.for_project(root) if cache else None
+        # The state first: a file changed while the digest reads it has another state afterwards.
+        self.state = input_state(root) if self.store is not None else ()
         self.inputs = input_digest(root) if self.store is not None else b""
         self.full_texts: dict[str, str] | None = None
         self.stored_once: bool | None = None
@@ -303,13 +305,14 @@ class _ProjectRun:
         return entry
 
     def _put(self, kind: str, entry_key: str, value: dict[str, Any]) -> None:
-        """Store ``value`` unless an input changed while it was being computed."""
-        from .inputs import input_digest
+        """Store ``value`` unless an input changed while it was being computed: the files' state is
+        as before, or else (a file changed just before the run, or its state did) their bytes are."""
+        from .inputs import input_digest, input_state
 
         if self.store is None or self.full_texts is None:
             return
         if self.stored_once is None:
-            self.stored_once = input_digest(self.root) == self.inputs
+            self.stored_once = input_state(self.root) == self.state or input_digest(self.root) == self.inputs
         if self.stored_once:
             self.store.put(kind, entry_key, {"full_texts": self.full_texts, **value})
 

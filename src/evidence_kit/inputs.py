@@ -10,7 +10,9 @@ import errno
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
+from typing import Any, Iterator
 
 ARTICLES_DIR = Path("evidence") / "articles"
 BIBLIOGRAPHY = Path("references.bib")
@@ -42,17 +44,38 @@ def regular_file_bytes(path: Path) -> bytes:
         os.close(fd)
 
 
+def _input_files(root: Path) -> Iterator[Path | bytes]:
+    """Every input of a check except full texts elsewhere, in a fixed order, with two markers.
+
+    That is every file under ``evidence/`` (articles, waivers, ledger, full texts, whatever else a
+    check may read there), then the article files as the loader finds them, then ``references.bib``.
+    """
+    articles = sorted((root / ARTICLES_DIR).glob("*.yaml"))  # also when evidence/articles is a link
+    listed = {str(path) for path in articles}  # given below, once
+    for folder, subfolders, files in os.walk(root / "evidence"):  # links to folders are not followed
+        subfolders.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if path not in listed:
+                yield Path(path)
+    yield b"articles\0"
+    yield from articles
+    yield b"bibliography\0"
+    if (root / BIBLIOGRAPHY).is_file():
+        yield root / BIBLIOGRAPHY
+
+
 def input_digest(root: str | Path) -> bytes:
     """SHA-256 over the names and bytes of every input of a check except full texts elsewhere.
 
-    That is every file under ``evidence/`` (articles, waivers, ledger, full texts, whatever else a
-    check may read there), the article files as the loader finds them, and ``references.bib``. With
-    ``full_text_state`` of each full text it keys a cached report (see ``cache.check_project``).
+    With ``full_text_state`` of each full text it keys a cached report (see ``cache.check_project``).
     """
     root = Path(root)
     digest = hashlib.sha256()
-
-    def add(path: Path) -> None:
+    for path in _input_files(root):
+        if isinstance(path, bytes):
+            digest.update(path)
+            continue
         name = relative_name(path, root).encode("utf-8", "surrogateescape")
         try:
             data = regular_file_bytes(path)
@@ -60,22 +83,37 @@ def input_digest(root: str | Path) -> bytes:
             data = f"unreadable: {exc.__class__.__name__} {exc.errno}".encode()
             name = b"!" + name
         digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
-
-    articles = sorted((root / ARTICLES_DIR).glob("*.yaml"))  # also when evidence/articles is a link
-    listed = {str(path) for path in articles}  # added below, once
-    for folder, subfolders, files in os.walk(root / "evidence"):  # links to folders are not followed
-        subfolders.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if path not in listed:
-                add(Path(path))
-    digest.update(b"articles\0")
-    for path in articles:
-        add(path)
-    digest.update(b"bibliography\0")
-    if (root / BIBLIOGRAPHY).is_file():
-        add(root / BIBLIOGRAPHY)
     return digest.digest()
+
+
+# A file changed this close to (or after) the moment its state was taken may have been changed
+# again within the same tick of the file system's clock, leaving the same times: its bytes are
+# compared instead (as git does with "racily clean" files). FAT keeps times to 2 seconds.
+RACY_NS = 3_000_000_000
+
+
+def input_state(root: str | Path) -> tuple[tuple[Any, ...], ...]:
+    """What the file system says of every input ``input_digest`` reads: which file, its size and
+    its times of change; taken before the digest, equal afterwards only if no input was changed.
+
+    Changing a file's bytes sets its ctime, which no user can set back. A state holding a time
+    within ``RACY_NS`` of ``time.time_ns()`` when it was taken is never equal to a later one.
+    """
+    root = Path(root)
+    soon = time.time_ns() - RACY_NS
+    state: list[tuple[Any, ...]] = []
+    for path in _input_files(root):
+        if isinstance(path, bytes):
+            continue
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            state.append((str(path), exc.errno))
+            continue
+        racy = max(st.st_mtime_ns, st.st_ctime_ns) >= soon
+        state.append((str(path), st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                      object() if racy else None))  # object() equals nothing but itself
+    return tuple(state)
 
 
 def full_text_state(root: str | Path, relative: str) -> str:
