@@ -29,6 +29,26 @@ def test_tables_follow_the_schema(project):
     assert list(ev.references["key"]) == ["smith2020", "jones2019"]
 
 
+def test_tables_keep_their_strings_in_python_also_where_pandas_would_use_pyarrow(project):
+    """pandas keeps strings in pyarrow when it is installed (the test extra installs it): the tables,
+    and so the checks' comparisons, are the same either way."""
+    import sys
+
+    import pandas as pd
+
+    from evidence_kit.checks import check
+
+    import pyarrow  # noqa: F401 - in the test extra; a plain install of the package works without it
+    assert "pyarrow" in sys.modules  # pandas imported it: inferred strings are pyarrow strings here
+    assert pd.Series(["a"]).array.__class__.__name__.startswith("Arrow")
+    ev = load(project.root)
+    for name in ("articles", "claims", "citations", "statistics", "source_values", "references", "verdicts"):
+        for column, dtype in schema.columns(name).items():
+            if dtype == schema.STR:
+                assert ev.table(name)[column].dtype == pd.StringDtype("python"), (name, column)
+    schema.validate("findings", check(ev))
+
+
 def test_article_id_stays_as_typed(project):
     project.edit(ART, 'id: "001"', "id: 001")
     assert load(project.root).articles.loc[0, "article"] == "001"

@@ -627,7 +627,11 @@ def _cpu_name() -> str:
 def _versions() -> str:
     from importlib import metadata
 
-    return ", ".join(f"{name} {metadata.version(name)}" for name in ("pandas", "bibtexparser", "PyYAML"))
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("pandas", "bibtexparser", "PyYAML"))
+    try:  # pandas imports pyarrow, and keeps inferred strings in it, when it is installed
+        return f"{versions}, pyarrow {metadata.version('pyarrow')}"
+    except metadata.PackageNotFoundError:
+        return f"{versions}, without pyarrow"
 
 
 # --------------------------------------------------------------------------------------------

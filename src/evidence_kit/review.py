@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from . import schema
 from .inputs import ARTICLES_DIR
 from .loader import Evidence, collapse
 
@@ -221,7 +222,7 @@ def reference_table(evidence: Evidence, keys: Iterable[str]) -> pd.DataFrame:
             rows.append({"key": key, "reference": None, "title": None, "year": None, "doi": None,
                          "doi_url": None, "pmid": None, "pmid_url": None, "defined": False})
     return pd.DataFrame(rows, columns=REFERENCE_COLUMNS).astype(
-        {c: "string" for c in REFERENCE_COLUMNS if c != "defined"} | {"defined": "boolean"})
+        {c: schema.STR for c in REFERENCE_COLUMNS if c != "defined"} | {"defined": "boolean"})
 
 
 def formatted_references(references: pd.DataFrame, keys: list[str]) -> dict[str, str]:

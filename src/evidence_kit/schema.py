@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-STR = "string"
+STR = "string[python]"  # the same storage whether or not pyarrow is installed
 INT = "Int64"
 FLOAT = "Float64"
 BOOL = "boolean"
@@ -311,10 +311,12 @@ def records(table: pd.DataFrame, columns: Iterable[str] | None = None) -> list[d
 
 def validate(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """Check that ``table`` has exactly the declared columns and dtypes; return it."""
+    from pandas.api.types import pandas_dtype
+
     spec = TABLES[name]
     if list(table.columns) != list(spec):
         raise SchemaError(f"table {name!r}: columns {list(table.columns)} != {list(spec)}")
-    wrong = {c: str(table[c].dtype) for c, t in spec.items() if str(table[c].dtype) != t}
+    wrong = {c: repr(table[c].dtype) for c, t in spec.items() if table[c].dtype != pandas_dtype(t)}
     if wrong:
         raise SchemaError(f"table {name!r}: wrong dtypes {wrong}")
     return table
