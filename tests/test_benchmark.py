@@ -124,28 +124,62 @@ def test_the_forked_halves_give_what_one_process_gives(project):
     pd.testing.assert_frame_equal(check(serial, parallel=True), found)
 
 
+def _where(function, pause=0.0):
+    """``function`` as the benchmark wraps it: its one finding names it and the process it ran in."""
+    import functools
+    import os
+    import time
+
+    from evidence_kit.findings import finding
+
+    @functools.wraps(function)
+    def wrapper(evidence):
+        time.sleep(pause)
+        return [finding("claim-uncited", claim=f"{function.__name__} {os.getpid()}")]
+    return wrapper
+
+
 def test_a_timed_check_runs_in_the_process_its_check_runs_in(project):
     """The benchmark times each check through a wrapper; check() still runs the statistics' value
-    checks and the unused entries in this process, and the others in the forked one."""
-    import functools
+    checks and the unused entries in this process, while the forked one takes the others."""
     import os
 
     from evidence_kit.checks import CHECKED_HERE, check, uncited_claims, unused_bib_entries
-    from evidence_kit.findings import finding
     from evidence_kit.loader import load
 
-    def where(function):
-        @functools.wraps(function)
-        def wrapper(evidence):
-            return [finding("claim-uncited", claim=f"{function.__name__} {os.getpid()}")]
-        return wrapper
-
-    runs = [uncited_claims, unused_bib_entries, CHECKED_HERE[0]]
-    found = check(load(project.root), [where(run) for run in runs], parallel=True)
+    runs = [_where(uncited_claims), _where(unused_bib_entries, pause=0.5), _where(CHECKED_HERE[0])]
+    found = check(load(project.root), runs, parallel=True)
     pids = dict(claim.split() for claim in found["claim"])
     here = str(os.getpid())
     assert pids[unused_bib_entries.__name__] == pids[CHECKED_HERE[0].__name__] == here
     assert pids[uncited_claims.__name__] != here
+
+
+def test_the_two_processes_share_the_checks_and_jobs_each_once_in_order(project, tmp_path):
+    """Whichever process takes the slow check, the other takes the rest; each check and each job
+    alongside runs exactly once, and the findings keep the order of the checks."""
+    import os
+
+    from evidence_kit import checks
+    from evidence_kit.loader import load
+
+    quick = [c for c in checks.CHECKS if c not in checks.CHECKED_HERE][:6]
+    runs = [_where(quick[0], pause=0.5), *(_where(c) for c in quick[1:])]
+    ran = tmp_path / "jobs"
+
+    def job(name):
+        def append():
+            with ran.open("a") as out:
+                out.write(f"{name} {os.getpid()}\n")
+        return append
+
+    found = checks.check(load(project.root), runs, parallel=True, alongside=[job("a"), job("b")])
+    names = [claim.split()[0] for claim in found["claim"]]
+    assert names == [c.__name__ for c in quick]
+    assert len({claim.split()[1] for claim in found["claim"]}) == 2  # both processes ran some
+    assert sorted(line.split()[0] for line in ran.read_text().splitlines()) == ["a", "b"]
+    serial = checks.check(load(project.root), runs, parallel=False)
+    assert [claim.split()[0] for claim in serial["claim"]] == names
 
 
 def test_the_readme_shows_the_benchmark_table_and_the_command_that_makes_it():

@@ -327,10 +327,11 @@ class _ProjectRun:
 
         # Loaded before the checks are imported: load starts a large bibliography's second
         # process before pandas is imported.
-        evidence = load(self.root, cache=self.store is not None)
+        writes: list[Callable[[], Any]] = []  # the parsed tables, stored while the checks run
+        evidence = load(self.root, cache=self.store is not None, writes=writes)
         from .checks import check, completeness
 
-        findings, table = check(evidence), completeness(evidence)
+        findings, table = check(evidence, alongside=writes), completeness(evidence)
         if self.store is not None:
             self.full_texts = {path: full_text_state(self.root, path)
                                for path in evidence.articles["full_text"].dropna()}

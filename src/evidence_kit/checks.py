@@ -9,16 +9,18 @@ exit status: that is the CLI's job.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import os
 import pickle
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding
-from .loader import Evidence, _Forked, collapse, paused_gc
-from .statistic_checks import STATISTIC_CHECKS, VALUE_CHECKS
+from .loader import Evidence, _Forked, _unpickled, collapse, paused_gc
+from .statistic_checks import STATISTIC_CHECKS, VALUE_CHECKS, uncited_statistics, unrecorded_statistics
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
 Findings = list[dict[str, Any]]
@@ -273,50 +275,85 @@ def apply_waivers(found: pd.DataFrame, waivers: pd.DataFrame) -> pd.DataFrame:
     return schema.frame("findings", found)
 
 
-# At least this many claims: run some checks in a forked process, on the second core.
+# At least this many claims: run checks in a forked process too, on the second core.
 PARALLEL_CLAIMS = 5_000
-# The checks that stay in this process: the statistics' value checks share one parse of each
-# statistic text, and an unused bib entry is a finding each, tens of thousands that would
-# otherwise be pickled across.
+# The checks this process runs first, before it joins the forked one in taking the others: the
+# statistics' value checks share one parse of each statistic text, and an unused bib entry is a
+# finding each, tens of thousands that would otherwise be pickled across.
 CHECKED_HERE = [*VALUE_CHECKS, unused_bib_entries]
+# The other checks that take longest (measured at 100,000 claims), queued first so that neither
+# process is left with a long one at the end; the rest follow in the order of CHECKS.
+SLOW_FIRST = [unrecorded_statistics, statements_not_in_full_text, statistics_not_in_statement,
+              unidentified_cited_references, uncited_statistics, uncited_claims]
 
 
-def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: bool | None = None) -> pd.DataFrame:
+def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: bool | None = None,
+          alongside: Iterable[Callable[[], Any]] = ()) -> pd.DataFrame:
     """Run ``checks`` on ``evidence``; the findings table, waivers applied.
 
-    Checks are pure functions, so on a large project (``parallel`` None: at least
-    ``PARALLEL_CLAIMS`` claims) a forked copy of this process runs some while this one runs the
-    rest: ``CHECKED_HERE`` here, the others there (or every other check, when that leaves one
-    side empty). The findings come back in the order of ``checks`` either way.
+    ``alongside`` are other jobs of the run (the cache's writes) to do meanwhile; what they return
+    is not kept. Checks are pure functions, so on a large project (``parallel`` None: at least
+    ``PARALLEL_CLAIMS`` claims) a forked copy of this process shares the work: this one runs
+    ``CHECKED_HERE`` first, while the other takes the remaining checks and jobs one at a time from
+    a shared queue, and this one then takes from it too, so both finish together whatever the
+    sizes. The findings come back in the order of ``checks`` either way.
     """
     runs = list(checks)
-    results: list[Any] = [None] * len(runs)
-    theirs = [i for i, run in enumerate(runs) if inspect.unwrap(run) not in CHECKED_HERE]
-    if not theirs or len(theirs) == len(runs):
-        theirs = list(range(1, len(runs), 2))
-    worker = None
-    if len(runs) > 1 and (parallel or (parallel is None and len(evidence.claims) >= PARALLEL_CLAIMS)):
-        worker = _Forked(_run_pickled, evidence, [runs[i] for i in theirs])
-    try:
-        for i, run in enumerate(runs):
-            if worker is None or i not in theirs:
-                results[i] = _run(run, evidence)
-        if worker is not None:
-            payload = worker.result()
-            worker = None
-            found_there = pickle.loads(payload) if payload is not None else None
-            for n, i in enumerate(theirs):
-                results[i] = found_there[n] if found_there is not None else _run(runs[i], evidence)
-    finally:
-        if worker is not None:
-            worker.cancel()
+    jobs: list[Callable[[], Any]] = [*(functools.partial(_run, run, evidence) for run in runs), *alongside]
+    first = [i for i, run in enumerate(runs) if inspect.unwrap(run) in CHECKED_HERE]
+    rank = {check: n for n, check in enumerate(SLOW_FIRST)}
+    # The jobs alongside (writes of whole tables) first, then the slow checks, then the rest.
+    shared = sorted((i for i in range(len(jobs)) if i not in first),
+                    key=lambda i: -1 if i >= len(runs) else rank.get(inspect.unwrap(runs[i]), len(rank)))
+    results: dict[int, Any] = {}
+    there: dict[int, Any] | None = None
+    if len(jobs) > 1 and shared and (parallel or (parallel is None and len(evidence.claims) >= PARALLEL_CLAIMS)):
+        with _Queue(shared) as queue:
+            worker = _Forked(_run_taken, jobs, queue)
+            try:
+                results.update((i, jobs[i]()) for i in first)
+                results.update((i, jobs[i]()) for i in queue.taken())
+                there = _unpickled(worker)
+                worker = None
+            finally:
+                if worker is not None:
+                    worker.cancel()
+        results.update(there or {})
+    for i, job in enumerate(jobs):  # all of them, when there was no second process or it failed
+        if i not in results:
+            results[i] = job()
 
     # One table from the checks' tables, in order; the columns get their types once, at the end.
-    parts = [found for found in results if len(found)]
+    parts = [found for found in (results[i] for i in range(len(runs))) if len(found)]
     if not parts:
         return apply_waivers(schema.frame("findings"), evidence.waivers)
     found = parts[0] if len(parts) == 1 else pd.concat([p.astype(object) for p in parts], ignore_index=True)
     return apply_waivers(schema.frame("findings", found), evidence.waivers)
+
+
+class _Queue:
+    """Job numbers in a pipe that both processes read, one byte each: a job goes to whichever
+    process asks first, and exactly one. The numbers are written before the fork; at the end of
+    the pipe, reading gives nothing and both stop."""
+
+    def __init__(self, numbers: list[int]):
+        if max(numbers) > 255:
+            raise ValueError("at most 256 jobs")
+        self.read, write = os.pipe()
+        try:
+            os.write(write, bytes(numbers))  # far below a pipe's buffer: never blocks
+        finally:
+            os.close(write)
+
+    def taken(self) -> Iterator[int]:
+        while number := os.read(self.read, 1):
+            yield number[0]
+
+    def __enter__(self) -> "_Queue":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        os.close(self.read)
 
 
 def _run(run: Check, evidence: Evidence) -> pd.DataFrame:
@@ -326,8 +363,10 @@ def _run(run: Check, evidence: Evidence) -> pd.DataFrame:
     return found if isinstance(found, pd.DataFrame) else pd.DataFrame.from_records(found)
 
 
-def _run_pickled(evidence: Evidence, runs: list[Check]) -> bytes:
-    return pickle.dumps([_run(run, evidence) for run in runs], protocol=pickle.HIGHEST_PROTOCOL)
+def _run_taken(jobs: list[Callable[[], Any]], queue: _Queue) -> bytes:
+    """In the forked process: the jobs taken from ``queue``, run; their results by number, pickled
+    (a job that returns nothing sends None)."""
+    return pickle.dumps({i: jobs[i]() for i in queue.taken()}, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def failing(findings: pd.DataFrame, threshold: str = "error") -> pd.DataFrame:

@@ -22,7 +22,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
@@ -97,7 +97,8 @@ class Evidence:
         return [collapse(statement) for statement in schema.values(self.claims["statement"])]
 
 
-def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None = None) -> Evidence:
+def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None = None,
+         writes: list[Callable[[], Any]] | None = None) -> Evidence:
     """Load the evidence of the project at ``root``.
 
     Raises ``UnusableInput`` (one ``file:line: message`` per problem) when the evidence files
@@ -105,8 +106,10 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
 
     ``cache=True`` reuses what earlier runs parsed from identical files (the bibliography, the
     evidence files together or, after an edit, each unchanged article file) and stores what it
-    parses for the next run, in ``ROOT/.evidence-kit-cache``. ``parallel`` decides whether a large
-    bibliography is parsed in a second process; the default decides by size.
+    parses for the next run, in ``ROOT/.evidence-kit-cache``; given a list ``writes``, what it would
+    store is appended there instead, as jobs for the caller to run (``checks.check`` runs them
+    alongside the checks). ``parallel`` decides whether a large bibliography is parsed in a second
+    process; the default decides by size.
     """
     root = Path(root)
     if not root.is_dir():
@@ -127,6 +130,12 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
     bib_raw = _try_read(bib_path, BIBLIOGRAPHY.as_posix(), unreadable) if os.path.lexists(bib_path) else None
 
     store = _store(root) if cache and not unreadable else None
+
+    def write(put: Callable[..., Any], *args: Any) -> None:
+        if writes is None:
+            put(*args)
+        else:
+            writes.append(partial(put, *args))
     evidence_key = bib_key = ""
     digests: dict[str, str] = {}  # article file -> SHA-256 of its bytes, with a cache
     tables: dict[str, pd.DataFrame] | None = None
@@ -163,7 +172,8 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
                 tables = _evidence_tables(raw, waivers_raw, unreadable, earlier)
             del raw  # a large project's bytes: free them before the next allocations
             if store is not None:
-                store.put("evidence", evidence_key, {"tables": tables, "files": digests, "made by": fingerprint()})
+                write(store.put, "evidence", evidence_key,  # a copy: the waivers are popped below
+                      {"tables": dict(tables), "files": digests, "made by": fingerprint()})
         if BIBLIOGRAPHY.as_posix() in unreadable:
             raise UnusableInput(unreadable[BIBLIOGRAPHY.as_posix()])
         if bibliography is None and bib_raw is not None:
@@ -175,7 +185,7 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
                 else:
                     bibliography = sent_whole or read_bibliography(bib_raw, BIBLIOGRAPHY.as_posix())
             if store is not None and sent_whole is None:
-                store.put("bibliography", bib_key, bibliography)
+                write(store.put, "bibliography", bib_key, bibliography)
     finally:
         if worker is not None:
             worker.cancel()
