@@ -95,13 +95,33 @@ def test_a_check_of_an_unchanged_project_prints_the_stored_text_without_pandas(p
     import sys
 
     code = ("import sys; from evidence_kit.cli import main; status = main(['check', sys.argv[1]]);"
-            "print('PANDAS', 'pandas' in sys.modules, 'STATUS', status)")
+            "print('PANDAS', 'pandas' in sys.modules, 'STATUS', status);"
+            "print('METADATA', 'importlib.metadata' in sys.modules)")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     runs = [subprocess.run([sys.executable, "-c", code, str(project.root)], capture_output=True, text=True,
                            timeout=120, env=env) for _ in range(2)]
     assert "PANDAS True" in runs[0].stdout, runs[0].stdout[-500:] + runs[0].stderr[-2000:]
     assert "PANDAS False" in runs[1].stdout, runs[1].stdout[-500:] + runs[1].stderr[-2000:]
+    assert "METADATA False" in runs[1].stdout  # the libraries' versions are read from folder names
     assert runs[0].stdout == runs[1].stdout.replace("PANDAS False", "PANDAS True")
+
+
+def test_library_versions_are_what_importlib_metadata_says(tmp_path, monkeypatch):
+    import sys
+    from importlib import metadata
+
+    for name in (*cache.LIBRARIES, "pytest", "PyYAML", "pyyaml", "evidence-kit"):
+        assert cache.library_version(name) == metadata.version(name), name
+    # The first folder on sys.path that has the distribution wins, as for importlib.metadata.
+    (tmp_path / "Fake_Lib-1.2.3.dist-info").mkdir()
+    (tmp_path / "Fake_Lib-1.2.3.dist-info" / "METADATA").write_text("Name: fake-lib\nVersion: 1.2.3\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    cache.library_version.cache_clear()
+    try:
+        assert cache.library_version("fake-lib") == metadata.version("fake-lib") == "1.2.3"
+        assert cache.library_version("no-such-distribution") == ""
+    finally:
+        cache.library_version.cache_clear()
 
 
 CHANGES = {

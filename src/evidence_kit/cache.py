@@ -40,13 +40,41 @@ LIBRARIES = ("bibtexparser", "PyYAML", "pandas", "numpy")
 
 @lru_cache(maxsize=None)
 def library_version(name: str) -> str:
-    """The installed version of distribution ``name`` ("" if it is not installed)."""
+    """The installed version of distribution ``name`` ("" if it is not installed).
+
+    Read from the name of its ``NAME-VERSION.dist-info`` folder, the first on ``sys.path``, as
+    ``importlib.metadata`` finds it, without importing that (24 ms, a quarter of a cached check);
+    anything else (an egg, a zip) is left to ``importlib.metadata``.
+    """
+    wanted = _distribution(name)
+    for folder in map(_dist_info_folders, sys.path):
+        if wanted in folder:
+            return folder[wanted]
     from importlib import metadata
 
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return ""
+
+
+def _distribution(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+@lru_cache(maxsize=None)
+def _dist_info_folders(entry: str) -> dict[str, str]:
+    """Distribution name (normalised) -> version, of the ``.dist-info`` folders in ``entry``."""
+    try:
+        names = os.listdir(entry or ".")
+    except OSError:  # a zip, a file, a folder that is gone
+        return {}
+    found: dict[str, str] = {}
+    for folder in sorted(names):
+        if folder.endswith(".dist-info") and "-" in folder:
+            distribution, version = folder[: -len(".dist-info")].split("-", 1)
+            found.setdefault(_distribution(distribution), version)
+    return found
 
 
 @lru_cache(maxsize=1)
