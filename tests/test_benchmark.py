@@ -73,6 +73,24 @@ def test_the_corpus_is_deterministic_and_knows_its_problems(tmp_path):
     assert len(synthetic.bib_keys(text)) < 300  # some keys are defined twice
 
 
+def test_the_aux_file_holds_the_citations_as_latex_writes_them(tmp_path):
+    """One \\citation per claim that cites, naming the keys its markers resolve to (checked against
+    the loaded citations), and one per used key no claim cites: together, exactly the used keys."""
+    import re
+
+    from evidence_kit.loader import load
+
+    corpus = synthetic.write_corpus(tmp_path, claims=250, entries=300, seed=7)
+    aux = synthetic.write_aux(tmp_path / "references.aux", corpus.used_keys, "references", corpus.cites)
+    cited = re.findall(r"^\\citation\{(.*)\}$", aux.read_text(), re.MULTILINE)
+    assert cited[:len(corpus.cites)] == [",".join(keys) for keys in corpus.cites]
+    assert {key for line in cited for key in line.split(",")} == set(corpus.used_keys)
+    citations = load(tmp_path).citations.dropna(subset=["key"])
+    by_claim = [list(group["key"]) for _, group in citations.groupby("claim", sort=False)]
+    assert by_claim == corpus.cites
+    assert len(cited) > len(corpus.cites) > corpus.claims / 2
+
+
 def test_checkcites_and_evidence_kit_sets_are_parsed():
     output = ("Unused references in your TeX document: 2\n=> a\n=> b\n\n----\n"
               "Undefined references in your TeX document: 1\n=> c\n")

@@ -392,7 +392,7 @@ def run(claims: int = 100_000, entries: int = 30_000, runs: int = 3, seed: int =
         if checkcites and shutil.which("checkcites"):
             from .synthetic import write_aux
 
-            write_aux(root / "references.aux", corpus.used_keys, "references")
+            write_aux(root / "references.aux", corpus.used_keys, "references", corpus.cites)
             plan.append(("checkcites", "checkcites --all references.aux",
                          ["checkcites", "--all", "references.aux"], {"cwd": root, "keep_output": True, "ok": (0, 1)}))
         elif checkcites:
@@ -601,8 +601,11 @@ def render(result: Result) -> str:
                          f"| {_s(p['beyond parsing'])} | {_s(p['checks'])} | {_s(point['bare_bib'].median)} "
                          f"| {_s(point['bare_yaml'].median)} | {point['cold'].peak_mb:.0f} |")
     if result.checkcites is not None:
-        lines += ["", "checkcites ran on the same citations written as a `.aux` file (one `\\citation` line "
-                  "per used key and `\\bibdata{references}`): " + _sets_summary(result.checkcites) + "."]
+        lines += ["", "checkcites ran on the same citations written as LaTeX writes them to a `.aux` file: "
+                  f"a `\\citation` line per citing claim ({len(result.corpus.cites):,}, naming "
+                  f"{sum(map(len, result.corpus.cites)):,} citations), one per used key no claim cites "
+                  "(listed references and sources, as `\\nocite` would), and `\\bibdata{references}`: "
+                  + _sets_summary(result.checkcites) + "."]
     lines += ["", *result.notes] if result.notes else []
     return "\n".join(lines) + "\n"
 

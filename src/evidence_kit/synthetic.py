@@ -68,6 +68,8 @@ class Corpus:
     entries: int = 0  # bib entries written (or found, for a real bibliography)
     bib_keys: list[str] = field(default_factory=list)  # defined keys, first definition order
     used_keys: list[str] = field(default_factory=list)  # every key the evidence names, first use
+    # Per claim that cites a listed reference, the keys its markers name: what \cite{...} would.
+    cites: list[list[str]] = field(default_factory=list)
     evidence_files: list[Path] = field(default_factory=list)
 
     @property
@@ -305,6 +307,9 @@ def _article(rng: random.Random, corpus: Corpus, a: int, n_claims: int, used: di
         else:
             printed = str(rng.choice(numbers))
         corpus.citations += _count_markers(printed)
+        keys = [listed[n] for n in _marker_numbers(printed) if n in listed]
+        if keys:
+            corpus.cites.append(keys)
 
         shown = statement
         if rng.random() < 0.01:
@@ -349,6 +354,14 @@ def _count_markers(printed: str) -> int:
     return len(printed.split(","))
 
 
+def _marker_numbers(printed: str) -> list[int]:
+    """The reference numbers of markers as the generator prints them ("3", "2, 7", "4-6"; "a": none)."""
+    if "-" in printed:
+        low, high = printed.split("-")
+        return list(range(int(low), int(high) + 1))
+    return [int(part) for part in printed.split(",") if part.strip().isdigit()]
+
+
 def _wrap(text: str, width: int) -> str:
     lines, line = [], ""
     for word in text.split(" "):
@@ -361,10 +374,15 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def write_aux(path: str | Path, keys: list[str], bibdata: str = "references") -> Path:
-    """The used keys as a LaTeX ``.aux`` file, one ``\\citation`` line per key, for checkcites."""
+def write_aux(path: str | Path, keys: list[str], bibdata: str = "references",
+              cites: list[list[str]] = ()) -> Path:
+    """The citations as LaTeX writes them to an ``.aux`` file, for checkcites: a ``\\citation``
+    line per ``\\cite`` (``cites``, one per claim), then one per used key no claim cites (listed
+    references and sources, as ``\\nocite`` would); the used keys are ``keys`` either way."""
     path = Path(path)
-    lines = [f"\\citation{{{key}}}" for key in keys]
+    cited = {key for claim in cites for key in claim}
+    lines = [f"\\citation{{{','.join(claim)}}}" for claim in cites]
+    lines += [f"\\citation{{{key}}}" for key in keys if key not in cited]
     lines.append(f"\\bibdata{{{bibdata}}}")
     write_atomic(path, "\n".join(lines) + "\n")
     return path
