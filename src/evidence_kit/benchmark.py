@@ -579,8 +579,8 @@ def render(result: Result) -> str:
     if result.phases:
         p = result.phases
         lines += ["", "Where one cold check spends its time (no cache; in series: one process, one part after "
-                  "the other; as run: the bibliography, or the share of it that balances the work, and the "
-                  "checks not kept in this process (checks.CHECKED_HERE) in a forked second process), "
+                  "the other; as run: the bibliography, or the share of it that balances the work, in a forked "
+                  "second process, and the checks shared with another through a queue, see checks.check), "
                   f"{p['findings']:,} findings, median of {result.runs}:", "", "| part | in series s | as run s |",
                   "|---|---:|---:|"]
         for name in ("import", "bibtexparser.parse_string", "bibliography (parse and table)", "yaml compose",
