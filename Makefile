@@ -14,7 +14,7 @@ test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
 
 # The README's Performance table: a synthetic project of 100,000 claims and 30,000 bib entries,
-# every step three times in fresh processes (about five minutes; compares with checkcites when the
+# every step three times in fresh processes (about twelve minutes; compares with checkcites when the
 # Debian package texlive-extra-utils is installed).
 bench: $(VENV)/.installed
 	$(BIN)/evidence-kit bench
