@@ -200,6 +200,17 @@ def test_the_two_processes_share_the_checks_and_jobs_each_once_in_order(project,
     assert [claim.split()[0] for claim in serial["claim"]] == names
 
 
+def test_more_checks_than_the_queue_holds_run_in_this_process(project):
+    import os
+
+    from evidence_kit import checks
+    from evidence_kit.loader import load
+
+    runs = [_where(checks.uncited_claims)] * (checks._Queue.SIZE + 1)
+    found = checks.check(load(project.root), runs, parallel=True)
+    assert list(found["claim"]) == [f"uncited_claims {os.getpid()}"] * len(runs)
+
+
 def test_the_readme_shows_the_benchmark_table_and_the_command_that_makes_it():
     from pathlib import Path
 

@@ -307,7 +307,8 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
                     key=lambda i: -1 if i >= len(runs) else rank.get(inspect.unwrap(runs[i]), len(rank)))
     results: dict[int, Any] = {}
     there: dict[int, Any] | None = None
-    if len(jobs) > 1 and shared and (parallel or (parallel is None and len(evidence.claims) >= PARALLEL_CLAIMS)):
+    if (1 < len(jobs) <= _Queue.SIZE and shared
+            and (parallel or (parallel is None and len(evidence.claims) >= PARALLEL_CLAIMS))):
         with _Queue(shared) as queue:
             worker = _Forked(_run_taken, jobs, queue)
             try:
@@ -336,9 +337,9 @@ class _Queue:
     process asks first, and exactly one. The numbers are written before the fork; at the end of
     the pipe, reading gives nothing and both stop."""
 
+    SIZE = 256  # job numbers are bytes
+
     def __init__(self, numbers: list[int]):
-        if max(numbers) > 255:
-            raise ValueError("at most 256 jobs")
         self.read, write = os.pipe()
         try:
             os.write(write, bytes(numbers))  # far below a pipe's buffer: never blocks
