@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -198,6 +199,29 @@ def test_the_two_processes_share_the_checks_and_jobs_each_once_in_order(project,
     assert sorted(line.split()[0] for line in ran.read_text().splitlines()) == ["a", "b"]
     serial = checks.check(load(project.root), runs, parallel=False)
     assert [claim.split()[0] for claim in serial["claim"]] == names
+
+
+def test_when_the_second_process_fails_this_one_runs_what_it_took(project, monkeypatch):
+    """A check that dies in the forked process (here: every one there) is run here instead."""
+    import os
+
+    from evidence_kit import checks
+    from evidence_kit.loader import load
+
+    main = os.getpid()
+
+    def dies_elsewhere(function):
+        def wrapper(evidence):
+            if os.getpid() != main:
+                os._exit(3)  # as a crash would: no result comes back
+            return function(evidence)
+        wrapper.__wrapped__ = function
+        return wrapper
+
+    evidence = load(project.root)
+    serial = checks.check(evidence, parallel=False)
+    runs = [dies_elsewhere(c) for c in checks.CHECKS]
+    pd.testing.assert_frame_equal(checks.check(evidence, runs, parallel=True), serial)
 
 
 def test_more_checks_than_the_queue_holds_run_in_this_process(project):
