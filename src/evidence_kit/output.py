@@ -46,7 +46,8 @@ def render(findings: pd.DataFrame, completeness: pd.DataFrame, fmt: str = "text"
     facts = summary(findings, completeness, threshold)
     columns = {name: schema.values(findings[name]) for name in findings.columns}
     if fmt != "json":  # JSON escapes what it must; the others reach terminals and XML parsers
-        columns = {name: _visible_column(values) for name, values in columns.items()}
+        columns = {name: values if findings[name].dtype.kind in "iufb" else _visible_column(values)
+                   for name, values in columns.items()}  # numbers and flags hold no text
         facts["completeness"] = [visible(c) for c in facts["completeness"]]
     rows = _Rows(columns)
     return {"text": _text, "json": _json, "junit": _junit, "github": _github}[fmt](rows, facts)
@@ -79,8 +80,11 @@ def visible(row: dict[str, Any]) -> dict[str, Any]:
 
 def _visible_column(values: list[Any]) -> list[Any]:
     """``visible`` for one column: most columns hold no control character, and are kept whole."""
-    texts = [value for value in values if isinstance(value, str)]
-    if not _CONTROL.search("".join(texts)):
+    try:
+        texts = "".join(filter(None, values))  # a text column: texts and None
+    except TypeError:
+        texts = "".join(value for value in values if isinstance(value, str))
+    if not _CONTROL.search(texts):
         return values
     return [_CONTROL.sub(_escape_control, value) if isinstance(value, str) else value for value in values]
 
