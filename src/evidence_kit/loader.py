@@ -132,10 +132,12 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
     store = _store(root) if cache and not unreadable else None
 
     def write(put: Callable[..., Any], *args: Any) -> None:
+        """A cache write: now, or as a job in ``writes``."""
         if writes is None:
             put(*args)
         else:
             writes.append(partial(put, *args))
+
     evidence_key = bib_key = ""
     digests: dict[str, str] = {}  # article file -> SHA-256 of its bytes, with a cache
     tables: dict[str, pd.DataFrame] | None = None

@@ -346,12 +346,10 @@ def _article(rng: random.Random, corpus: Corpus, a: int, n_claims: int, used: di
 
 
 def _count_markers(printed: str) -> int:
+    """How many citations the markers make, unreadable ones ("a") included."""
     if not printed:
         return 0
-    if "-" in printed:
-        low, high = printed.split("-")
-        return int(high) - int(low) + 1
-    return len(printed.split(","))
+    return len(_marker_numbers(printed)) if "-" in printed else len(printed.split(","))
 
 
 def _marker_numbers(printed: str) -> list[int]:
