@@ -33,7 +33,7 @@ from evidence_kit.errors import UnusableInput
 from evidence_kit.findings import CATALOGUE
 from evidence_kit.loader import load
 from evidence_kit.output import FORMATS, render, summary
-from evidence_kit.statistic import KINDS, Statistic, find_statistics, parse_statistic, problems
+from evidence_kit.statistic import KINDS, Statistic, find_statistics, has_number, parse_statistic, problems, with_numbers
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ART = "evidence/articles/001.yaml"
@@ -91,6 +91,21 @@ def _parse_everything(text: str) -> Statistic:
 def test_parse_statistic_never_raises_on_any_text(pytestconfig, text):
     count(pytestconfig, "property parse_statistic (any text)")
     _parse_everything(text)
+
+
+# Number words, their look-alikes and neighbours: "seventy", "several", "often", "xone", "ONE", "Half".
+_WORDY = st.lists(st.sampled_from(["one", "ONE", "Half", "half", "seventy", "several", "seven", "often", "ten",
+                                   "tendon", "x", "thirty", "third", "thi", "fo", "forty", "for", "quarter", "qua",
+                                   "zero", " ", "-", "\n", "_", "\u00e9", "\U0001f600", "9", "\uff10", "é"]),
+                  max_size=12).map("".join)
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.lists(st.one_of(st.text(max_size=40), _WORDY), max_size=30))
+def test_with_numbers_is_has_number_for_many_texts(pytestconfig, texts):
+    """The one pass over all texts finds exactly the texts that ``has_number`` finds one by one."""
+    count(pytestconfig, "property with_numbers = has_number")
+    assert with_numbers(texts) == [i for i, text in enumerate(texts) if has_number(text)]
 
 
 @settings(max_examples=600, **SETTINGS)

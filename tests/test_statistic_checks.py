@@ -207,6 +207,24 @@ def test_unrecorded_number_in_a_statement():
     assert "'between 7-15 years'" in found[0]["message"]
 
 
+def test_unrecorded_numbers_among_many_claims_are_found_in_their_own_claim():
+    """Claims with and without recorded statistics, numbers as digits and as words, a recorded
+    text printed twice: each unrecorded statistic is reported once, at its own claim's line."""
+    claims = [{"article": "001", "claim": f"001-c{n:02d}", "statement": statement, "citations": "1",
+               "file": ART, "line": n}
+              for n, statement in enumerate([
+                  "Severity varies; often mild.",  # "Seven", "often" (ten) and no statistic
+                  "Seen in two of five patients.",  # number words, nothing recorded
+                  "Aura in 30% of patients, and 30% again.",  # recorded, printed twice
+                  "Aura in 30% of patients and half of the women.",  # recorded, and a word left over
+                  "No numbers at all here.",
+              ], start=1)]
+    found = unrecorded_statistics(evidence({"text": "30%", "claim": "001-c03"}, {"text": "30%", "claim": "001-c04"},
+                                           claims=claims))
+    assert [(f["claim"], f["line"], f["message"].split("'")[1]) for f in found] == [
+        ("001-c02", 2, "two of five"), ("001-c04", 4, "half")]
+
+
 def test_numbers_that_are_not_statistics_are_not_unrecorded():
     claims = ({"article": "001", "claim": "001-c01", "statement": "Seen in 22q11.2 deletion and SCN8A, since 2004",
                "citations": "1", "file": ART, "line": 3},)

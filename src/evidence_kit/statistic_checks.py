@@ -17,7 +17,7 @@ from .loader import collapse
 from .schema import records, tuples, values
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, parsed, printed_description,
                       printed_interval, source_summaries)
-from .statistic import describe_value, find_statistics, has_number, problems
+from .statistic import describe_value, find_statistics, problems, with_numbers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -176,19 +176,23 @@ def unrecorded_statistics(ev: "Evidence") -> Findings:
     recorded: dict[str, list[str]] = {}
     for claim, text in tuples(ev.statistics, ["claim", "text"]):
         recorded.setdefault(claim, []).append(collapse(text))
+    statements = ev.statements
+    # A statistic outside the covered spans has its number outside them too: with the recorded
+    # texts blanked out, most statements have no number left and need no search.
+    rests, covered = list(statements), {}
+    for row, claim in enumerate(values(ev.claims["claim"])):
+        texts = recorded.get(claim)
+        if texts:
+            statement = statements[row]
+            covered[row] = spans = [span for text in texts for span in _spans(statement, text)]
+            for start, end in spans:
+                rests[row] = rests[row][:start] + " " * (end - start) + rests[row][end:]
     out: Findings = []
-    for (article, claim, file, line), statement in zip(tuples(ev.claims, ["article", "claim", "file", "line"]),
-                                                       ev.statements):
-        covered = [span for text in recorded.get(claim, ()) for span in _spans(statement, text)]
-        # A statistic outside the covered spans has its number outside them too: with the
-        # recorded texts blanked out, most statements have none left and need no search.
-        rest = statement
-        for start, end in covered:
-            rest = rest[:start] + " " * (end - start) + rest[end:]
-        if not has_number(rest):
-            continue
-        for found in find_statistics(statement):
-            if not any(found.start < end and start < found.end for start, end in covered):
+    rows = with_numbers(rests)
+    for row, (article, claim, file, line) in zip(rows, tuples(ev.claims.iloc[rows], ["article", "claim", "file", "line"])):
+        spans = covered.get(row, ())
+        for found in find_statistics(statements[row]):
+            if not any(found.start < end and start < found.end for start, end in spans):
                 out.append(finding("statistic-unrecorded", file=file, line=line, article=article, claim=claim,
                                    text=found.text))
     return out
