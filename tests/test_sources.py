@@ -43,6 +43,7 @@ from evidence_kit.sources import (
     WILSON,
     WITHIN,
     Interval,
+    Intervals,
     compare_sources,
     interval_of,
     outcome,
@@ -51,6 +52,7 @@ from evidence_kit.sources import (
     proportion_intervals,
     random_effects,
     relation,
+    relations,
     source_intervals,
     source_interval,
     source_outcomes,
@@ -253,6 +255,26 @@ def test_relations_are_consistent_with_set_inclusion(a1, a2, s1, s2):
         assert relation(s, a) == WITHIN
 
 
+# Ends that tie often (a few values, some within the tolerance of another), open sides, both
+# bounds, units that differ or are unknown, and no interval at all.
+_END = st.one_of(st.none(), st.sampled_from([0.0, 0.25, 0.5, 0.5 + 1e-12, 0.75, 1.0, 60.0]),
+                 st.floats(-10, 10, allow_nan=False))
+_INTERVAL = st.one_of(st.none(), st.builds(
+    lambda low, high, low_bound, high_bound, unit: Interval(
+        low, high, "open" if low is None else low_bound, "open" if high is None else high_bound, unit),
+    _END, _END, st.sampled_from(["inclusive", "exclusive"]), st.sampled_from(["inclusive", "exclusive"]),
+    st.sampled_from([None, "proportion", "share", "seconds"])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_INTERVAL.filter(lambda i: i is not None), _INTERVAL), max_size=20))
+def test_relations_of_many_intervals_are_each_relation(pairs):
+    """The column-by-column comparison behind compare_sources gives what ``relation`` gives."""
+    articles = Intervals.of([a for a, _ in pairs])
+    sources = Intervals.of([s for _, s in pairs])
+    assert list(relations(articles, sources)) == [relation(a, s) for a, s in pairs]
+
+
 # --------------------------------------------------------------------------------------------
 # Article 004 against the research notes (../shared/research/leg-dystonia-literature.md)
 
@@ -286,9 +308,34 @@ def test_article_004_comes_out_as_the_research_verdicts(shipped):
     got = dict(zip(outcomes["statistic"], outcomes["outcome"]))
     assert {s: got[s] for s in ARTICLE_004} == {s: o for s, (o, _) in ARTICLE_004.items()}
     compared = compare_sources(shipped)
-    for statistic, (_, relations) in ARTICLE_004.items():
+    for statistic, (_, expected) in ARTICLE_004.items():
         mine = compared[compared["statistic"] == statistic]
-        assert dict(zip(mine["key"], mine["relation"])) == relations, statistic
+        assert dict(zip(mine["key"], mine["relation"])) == expected, statistic
+
+
+def assert_rows_are_each_value_compared(ev: Evidence) -> None:
+    """compare_sources, built column by column, against source_interval and relation row by row."""
+    values = schema.records(ev.source_values)
+    compared = schema.records(compare_sources(ev))
+    assert len(compared) == len(values) > 5
+    for value, row in zip(values, compared):
+        source = source_interval(parsed(value["value"]), value["n"], value["N"])
+        assert (row["source_low"], row["source_high"], row["basis"]) == (
+            (source.low, source.high, source.basis) if source else (None, None, None)), value
+        if value["comparable"] is not False:
+            assert row["relation"] == relation(interval_of(parsed(row["text"])), source), value
+
+
+def test_each_compared_row_is_the_source_interval_and_relation_of_its_value(shipped):
+    assert_rows_are_each_value_compared(shipped)
+    values = [("4 of 9", None, None), ("69%", 42, 61), ("69%", None, 61), ("most patients", 5, 10),
+              ("60-70%", 13, 20), ("3:1", 3, 4), ("about 30%", 12, 10), ("described as common", None, None),
+              ("<1 minute", None, None), ("1-20 years", 2, 0), ("73%", 0, 9), ("9 of 9", None, None)]
+    ev = evidence([{"article": "001", "claim": "001-c01", "text": "60-90%", "measure": "penetrance"},
+                   {"article": "001", "claim": "001-c02", "text": "2:1 to 4:1", "measure": "sex ratio"}],
+                  [{"statistic": f"001-c0{1 + i % 2}/1", "key": f"k{i}", "value": value, "n": n, "N": N,
+                    "comparable": False if i == 3 else None} for i, (value, n, N) in enumerate(values)])
+    assert_rows_are_each_value_compared(ev)
 
 
 def test_article_004_findings_name_each_source(shipped):

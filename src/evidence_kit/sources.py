@@ -190,11 +190,19 @@ def wilson_interval(count: int, nobs: int, level: float = LEVEL) -> tuple[float,
     """
     if nobs <= 0 or not 0 <= count <= nobs:
         raise ValueError(f"need 0 <= count <= nobs and nobs > 0, not {count} of {nobs}")
+    low, high = _wilson(count, nobs, level)
+    return float(low), float(high)
+
+
+def _wilson(count: Any, nobs: Any, level: float = LEVEL) -> tuple[Any, Any]:
+    """``wilson_interval``'s bounds for numbers or numpy arrays of valid counts."""
+    import numpy as np
+
     z = _z(level)
-    p = count / nobs
+    p = np.divide(count, nobs, dtype=float)
     centre = (p + z * z / (2 * nobs)) / (1 + z * z / nobs)
-    half = z / (1 + z * z / nobs) * math.sqrt(p * (1 - p) / nobs + z * z / (4 * nobs * nobs))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    half = z / (1 + z * z / nobs) * np.sqrt(p * (1 - p) / nobs + z * z / (4 * nobs * nobs))
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
 
 
 def _counts(value: Statistic, n: int | None, N: int | None) -> tuple[int, int] | None:
@@ -277,13 +285,121 @@ def relation(article: Interval, source: Interval | None) -> str:
     return WIDER
 
 
+# The relations that decide a statistic's outcome, least favourable first.
+_LEAST_FAVOURABLE = (DISJOINT, WIDER, NARROWER, WITHIN)
+
+
 def outcome(relations: Iterable[str]) -> str:
     """The statistic's outcome: its least favourable comparable relation, or ``no source``."""
     found = set(relations)
-    for candidate in (DISJOINT, WIDER, NARROWER, WITHIN):
+    for candidate in _LEAST_FAVOURABLE:
         if candidate in found:
             return candidate
     return NO_SOURCE
+
+
+# ---------------------------------------------------------------------------------------------
+# Many intervals at once: the comparison table is built column by column (numpy) by the rules
+# above; the tests check ``relations`` against ``relation`` on generated intervals.
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Intervals as columns of numpy arrays, one element per interval: ``low``/``high`` floats
+    (NaN: that side open), the bounds, unit and basis as objects; ``present`` is False where
+    there is no interval at all (its other columns are then NaN or None)."""
+
+    low: Any
+    high: Any
+    low_bound: Any
+    high_bound: Any
+    unit: Any
+    basis: Any
+    present: Any
+
+    @classmethod
+    def of(cls, intervals: Sequence[Interval | None]) -> "Intervals":
+        import numpy as np
+
+        def column(name: str) -> Any:
+            return np.array([None if i is None else getattr(i, name) for i in intervals], object)
+
+        def number(name: str) -> Any:
+            return np.array([np.nan if i is None or getattr(i, name) is None else getattr(i, name)
+                             for i in intervals], float)
+
+        return cls(number("low"), number("high"), column("low_bound"), column("high_bound"), column("unit"),
+                   column("basis"), np.array([i is not None for i in intervals], bool))
+
+    def take(self, rows: Any) -> "Intervals":
+        """The intervals at positions ``rows`` (numpy indexing)."""
+        return Intervals(*(column[rows] for column in self._columns()))
+
+    def where(self, mask: Any, other: "Intervals") -> "Intervals":
+        """These intervals where ``mask`` is True, ``other``'s elsewhere."""
+        import numpy as np
+
+        return Intervals(*(np.where(mask, mine, theirs) for mine, theirs in zip(self._columns(), other._columns())))
+
+    def is_point(self) -> Any:
+        return (_same_many(self.low, self.high) & (self.low_bound == INCLUSIVE)
+                & (self.high_bound == INCLUSIVE))
+
+    def _columns(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.low_bound, self.high_bound, self.unit, self.basis, self.present)
+
+
+def _same_many(a: Any, b: Any) -> Any:
+    """``_same`` elementwise (math.isclose's test); False where either is NaN."""
+    import numpy as np
+
+    return np.abs(a - b) <= np.maximum(_TOLERANCE * np.maximum(np.abs(a), np.abs(b)), 1e-12)
+
+
+def _starts_no_later_many(a: Intervals, b: Intervals) -> Any:
+    import numpy as np
+
+    tie = ~((a.low_bound == EXCLUSIVE) & (b.low_bound == INCLUSIVE))
+    return np.isnan(a.low) | (~np.isnan(b.low) & np.where(_same_many(a.low, b.low), tie, a.low < b.low))
+
+
+def _ends_no_earlier_many(a: Intervals, b: Intervals) -> Any:
+    import numpy as np
+
+    tie = ~((a.high_bound == EXCLUSIVE) & (b.high_bound == INCLUSIVE))
+    return np.isnan(a.high) | (~np.isnan(b.high) & np.where(_same_many(a.high, b.high), tie, a.high > b.high))
+
+
+def _contains_many(outer: Intervals, inner: Intervals) -> Any:
+    return _starts_no_later_many(outer, inner) & _ends_no_earlier_many(outer, inner)
+
+
+def _overlap_many(a: Intervals, b: Intervals) -> Any:
+    import numpy as np
+
+    # The later start against the earlier end.
+    a_later = ~_starts_no_later_many(a, b)
+    start, start_bound = np.where(a_later, a.low, b.low), np.where(a_later, a.low_bound, b.low_bound)
+    a_earlier = ~_ends_no_earlier_many(a, b)
+    end, end_bound = np.where(a_earlier, a.high, b.high), np.where(a_earlier, a.high_bound, b.high_bound)
+    meet = (start_bound == INCLUSIVE) & (end_bound == INCLUSIVE)
+    return np.isnan(start) | np.isnan(end) | np.where(_same_many(start, end), meet, start < end)
+
+
+def relations(article: Intervals, source: Intervals) -> Any:
+    """``relation`` of each article interval to the source interval beside it, as a numpy array."""
+    import numpy as np
+    import pandas as pd
+
+    out = np.full(len(article.low), WIDER, object)
+    with np.errstate(invalid="ignore"):  # NaN (an open side) compares False, as it should
+        out[_contains_many(source, article)] = NARROWER
+        out[_contains_many(article, source) | article.is_point()] = WITHIN
+        out[~_overlap_many(article, source)] = DISJOINT
+    comparable = pd.isna(article.unit) | pd.isna(source.unit) | (article.unit == source.unit)
+    out[~comparable] = INCOMPARABLE
+    out[~source.present] = NO_NUMBER
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,11 +409,57 @@ def outcome(relations: Iterable[str]) -> str:
 def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
     """One row per recorded source value: its interval and its relation to the article's figure.
 
-    Statistics the parser cannot read are left out: ``statistic-unreadable`` reports them.
+    Statistics the parser cannot read are left out: ``statistic-unreadable`` reports them. Each
+    distinct text is parsed once; the intervals and relations are computed column by column.
     """
+    import numpy as np
+    import pandas as pd
+
     from . import schema
 
-    return schema.frame("source_comparisons", list(comparison_rows(evidence)))
+    src = evidence.source_values
+    stats = evidence.statistics
+    texts = src["statistic"].map(dict(zip(schema.values(stats["statistic"]), schema.values(stats["text"]))))
+    # Position -1 (no text, no value) takes the None appended to each list of distinct ones.
+    codes, distinct = pd.factorize(texts)
+    article = Intervals.of([*(printed_interval(text) for text in distinct), None]).take(codes)
+    keep = article.present
+    src, texts, article = src[keep], texts[keep], article.take(keep)
+    codes, distinct = pd.factorize(src["value"])
+    values = [*(parsed(value) for value in distinct), None]
+    printed = Intervals.of([interval_of(value) if value is not None else None for value in values]).take(codes)
+    ratio = np.array([value is not None and value.kind in ("ratio", "ratio range") for value in values])[codes]
+
+    # The counts, recorded first, else as printed; a single proportion or count with usable
+    # counts (or a value with no number) becomes their Wilson interval (see source_interval).
+    def counts(column: str) -> Any:
+        printed_counts = np.array([np.nan if v is None or getattr(v, column) is None else getattr(v, column)
+                                   for v in values], float)[codes]
+        recorded = src[column].to_numpy(float, na_value=np.nan)
+        return np.where(np.isnan(recorded), printed_counts, recorded)
+
+    n, N = counts("n"), counts("N")
+    with np.errstate(invalid="ignore"):
+        usable = (N > 0) & (n >= 0) & (n <= N)
+    single = ~printed.present | (printed.is_point() & np.isin(printed.unit, ["proportion", "count"]))
+    wilson = usable & single & ~ratio
+    size = len(src)
+    counted = Intervals(np.full(size, np.nan), np.full(size, np.nan), np.full(size, INCLUSIVE, object),
+                        np.full(size, INCLUSIVE, object), np.full(size, "proportion", object),
+                        np.full(size, WILSON, object), np.ones(size, bool))
+    counted.low[wilson], counted.high[wilson] = _wilson(n[wilson], N[wilson])
+    source = counted.where(wilson, printed)
+    found = relations(article, source)
+    found[(src["comparable"] == False).fillna(False).to_numpy(bool)] = SET_ASIDE  # noqa: E712 (a column)
+    return schema.frame("source_comparisons", pd.DataFrame({
+        "article": src["article"].array, "claim": src["claim"].array, "statistic": src["statistic"].array,
+        "text": texts.array, "key": src["key"].array, "population": src["population"].array,
+        "value": src["value"].array,
+        "n": np.where(wilson, n, np.nan), "N": np.where(wilson, N, np.nan),
+        "low": article.low, "high": article.high, "source_low": source.low, "source_high": source.high,
+        "basis": source.basis, "unit": article.unit, "relation": found,
+        "file": src["file"].array, "line": src["line"].array,
+    }))
 
 
 def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None) -> "pd.DataFrame":
@@ -307,75 +469,54 @@ def source_outcomes(evidence: "Evidence", compared: "pd.DataFrame | None" = None
     """
     from . import schema
 
-    rows = comparison_rows(evidence) if compared is None else schema.records(compared)
-    return schema.frame("source_outcomes", outcome_rows(evidence, rows))
+    summaries = source_summaries(compare_sources(evidence) if compared is None else compared)
+    stats = evidence.statistics
+    stats = stats[stats["statistic"].isin(summaries.index)]
+    ours = summaries.loc[stats["statistic"]]
+    return schema.frame("source_outcomes", stats[["article", "claim", "statistic", "text", "measure", "condition",
+                                                  "file", "line"]].assign(
+        outcome=ours["outcome"].array, article_interval=[printed_description(t) for t in schema.values(stats["text"])],
+        sources=ours["sources"].array))
 
 
-def comparison_rows(evidence: "Evidence") -> Iterator[dict[str, Any]]:
-    """The rows of ``compare_sources``, one at a time (the checks need no table)."""
+def source_summaries(compared: "pd.DataFrame") -> "pd.DataFrame":
+    """Per statistic (the index), from ``compare_sources``: its ``outcome``, the ``deciding_key``
+    (the first source with the deciding relation, so a waiver can name it; None when there is no
+    comparable source) and ``sources``, each source's relation, key and value, "; "-separated."""
+    import numpy as np
+    import pandas as pd
+
     from . import schema
 
-    texts = dict(zip(schema.values(evidence.statistics["statistic"]), schema.values(evidence.statistics["text"])))
-    for src in schema.records(evidence.source_values, ["article", "claim", "statistic", "key", "population",
-                                                       "value", "n", "N", "comparable", "file", "line"]):
-        text = texts.get(src["statistic"])
-        article = printed_interval(text) if text is not None else None
-        if article is None:
-            continue
-        value = parsed(src["value"])
-        counts = _counts(value, src["n"], src["N"])
-        source = source_interval(value, src["n"], src["N"])
-        wilson = counts is not None and source is not None and source.basis == WILSON
-        yield {
-            "article": src["article"], "claim": src["claim"], "statistic": src["statistic"],
-            "text": text, "key": src["key"], "population": src["population"],
-            "value": src["value"],
-            "n": counts[0] if wilson else None,
-            "N": counts[1] if wilson else None,
-            "low": article.low, "high": article.high,
-            "source_low": source.low if source else None, "source_high": source.high if source else None,
-            "basis": source.basis if source else None, "unit": article.unit,
-            "relation": SET_ASIDE if src["comparable"] is False else relation(article, source),
-            "file": src["file"], "line": src["line"],
-        }
+    # ``outcome`` for each statistic: the lowest rank among its sources (no source ranks last).
+    rank = compared["relation"].map({relation: n for n, relation in enumerate(_LEAST_FAVOURABLE)})
+    rank = rank.fillna(len(_LEAST_FAVOURABLE)).to_numpy(int)
+    table = pd.DataFrame({"statistic": compared["statistic"].array, "rank": rank, "key": compared["key"].array,
+                          "described": _described_sources(compared)})
+    best = table.groupby("statistic", sort=False)["rank"].min()
+    deciding = table[rank == best.loc[table["statistic"]].to_numpy()].drop_duplicates("statistic")
+    deciding = deciding[deciding["rank"] < len(_LEAST_FAVOURABLE)].set_index("statistic")["key"]
+    several = table["statistic"].duplicated(keep=False).to_numpy()
+    sources = table[~several].set_index("statistic")["described"]
+    if several.any():
+        sources = pd.concat([sources, table[several].groupby("statistic", sort=False)["described"].agg("; ".join)])
+    outcomes = np.array([*_LEAST_FAVOURABLE, NO_SOURCE], object)[best.to_numpy()]
+    return pd.DataFrame({"outcome": outcomes, "deciding_key": schema.values(deciding.reindex(best.index)),
+                         "sources": sources.reindex(best.index).array}, index=best.index, dtype=object)
 
 
-@dataclass(frozen=True)
-class SourceSummary:
-    """What a statistic's recorded sources say of it, in a few words."""
-
-    outcome: str
-    deciding_key: str | None  # the first source with the deciding relation (a waiver can name it)
-    sources: str  # each source's relation, key and value
-
-
-def source_summaries(compared: Iterable[dict[str, Any]]) -> dict[str, SourceSummary]:
-    """Per statistic, from the rows of ``compare_sources``; each row is let go once it is read."""
-    grouped: dict[str, list[tuple[str, str, str]]] = {}
-    for row in compared:
-        grouped.setdefault(row["statistic"], []).append((row["relation"], row["key"], _describe_source(row)))
-    summaries = {}
-    for statistic, sources in grouped.items():
-        result = outcome(relation for relation, _, _ in sources)
-        key = next((key for relation, key, _ in sources if relation == result), None)
-        summaries[statistic] = SourceSummary(result, key, "; ".join(text for _, _, text in sources))
-    return summaries
-
-
-def outcome_rows(evidence: "Evidence", compared: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of ``source_outcomes`` from the rows of ``compare_sources``."""
+def _described_sources(compared: "pd.DataFrame") -> list[str]:
+    """Each source in a few words: "within: jones2019 '4 of 9' (Wilson 95% 18.9% to 73.3%)"."""
     from . import schema
 
-    summaries = source_summaries(compared)
-    rows: list[dict[str, Any]] = []
-    for stat in schema.records(evidence.statistics, ["article", "claim", "statistic", "text", "measure",
-                                                     "condition", "file", "line"]):
-        summary = summaries.get(stat["statistic"])
-        if summary is None:
-            continue
-        rows.append({**stat, "outcome": summary.outcome, "article_interval": printed_description(stat["text"]),
-                     "sources": summary.sources})
-    return rows
+    out = []
+    for relation_, key, value, basis, low, high, unit in schema.tuples(
+            compared, ["relation", "key", "value", "basis", "source_low", "source_high", "unit"]):
+        shown = f"{relation_}: {key} {value!r}"
+        if basis == WILSON and (low is not None or high is not None):
+            shown += f" (Wilson 95% {Interval(low, high, unit=unit).describe()})"
+        out.append(shown)
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -383,15 +524,6 @@ def printed_description(text: str) -> str | None:
     """``printed_interval(text).describe()``, once per distinct text per run."""
     interval = printed_interval(text)
     return interval.describe() if interval is not None else None
-
-
-def _describe_source(row: dict[str, Any]) -> str:
-    interval = (Interval(row["source_low"], row["source_high"], unit=row["unit"]).describe()
-                if row["source_low"] is not None or row["source_high"] is not None else None)
-    shown = f"{row['key']} {row['value']!r}"
-    if row["basis"] == WILSON and interval:
-        shown += f" (Wilson 95% {interval})"
-    return f"{row['relation']}: {shown}"
 
 
 # ---------------------------------------------------------------------------------------------

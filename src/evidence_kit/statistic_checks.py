@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .findings import finding
 from .loader import collapse
 from .schema import records, tuples, values
-from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, comparison_rows, parsed, printed_description,
+from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, parsed, printed_description,
                       printed_interval, source_summaries)
 from .statistic import describe_value, find_statistics, problems, with_numbers
 
@@ -260,20 +260,21 @@ def statistics_against_sources(ev: "Evidence") -> Findings:
     A statistic with no recorded source value at all is ``statistic-no-source`` too: it cannot be
     checked either, and the message says why.
     """
+    summaries = source_summaries(compare_sources(ev))
+    outcomes = dict(zip(summaries.index, zip(summaries["outcome"], summaries["deciding_key"], summaries["sources"])))
     out: Findings = []
-    summaries = source_summaries(comparison_rows(ev))
     for article, claim, statistic, text, file, line in tuples(
             ev.statistics, ["article", "claim", "statistic", "text", "file", "line"]):
         if printed_interval(text) is None:
             continue  # statistic-unreadable says why
-        summary = summaries.get(statistic)
+        summary = outcomes.get(statistic)
         if summary is None:
             out.append(finding("statistic-no-source", file=file, line=line, article=article, claim=claim,
                                text=text, sources="no source value is recorded"))
             continue
-        out.append(finding(_OUTCOME_CODES[summary.outcome], file=file, line=line, article=article, claim=claim,
-                           key=summary.deciding_key, text=text, interval=printed_description(text),
-                           sources=summary.sources))
+        result, key, sources = summary
+        out.append(finding(_OUTCOME_CODES[result], file=file, line=line, article=article, claim=claim,
+                           key=key, text=text, interval=printed_description(text), sources=sources))
     return out
 
 
