@@ -252,6 +252,9 @@ _EXACT = decimal.Context(prec=1000)
 _DIV = decimal.Context(prec=40)
 
 
+_NOT_DIGIT = re.compile(r"[^0-9.]")
+
+
 def _number(text: str) -> Decimal:
     """The value of a number as printed: "150,000", "−5", "13.1", "four", "twenty-five"."""
     text = text.strip()
@@ -259,7 +262,7 @@ def _number(text: str) -> Decimal:
         words = re.split(r"[-\s]+", text.lower())
         return Decimal(sum(_WORD_VALUES[w] for w in words))
     negative = text[:1] in "-\u2212"
-    digits = re.sub(r"[^0-9.]", "", text)
+    digits = text if text.isdigit() and text.isascii() else _NOT_DIGIT.sub("", text)
     value = Decimal(digits)
     return -value if negative else value
 
@@ -678,7 +681,7 @@ class _Candidate:
 def _candidates(text: str) -> list[_Candidate]:
     lowered = text.lower()
     forms = [(order, form) for order, form in enumerate(_FORMS)
-             if not form.hints or any(hint in lowered for hint in form.hints)]
+             if not form.hints or any(map(lowered.__contains__, form.hints))]
     found = []
     for anchor in _ANCHOR.finditer(text):
         start = anchor.start()
@@ -816,7 +819,7 @@ def _parse(text: str) -> Statistic:
             return _unreadable(
                 text, f"{_quote(word.group(0) if word else stray.group(0))} is left over around "
                       f"the statistic {_quote(text[span.start:span.end])}")
-        return replace(span.statistic, text=text)
+        return span.statistic if span.statistic.text == text else replace(span.statistic, text=text)
     core = _OUTER.match(text)
     core_text = core.group(1) if core else text.strip()
     bare = _BARE.fullmatch(core_text)
