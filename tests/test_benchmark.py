@@ -9,6 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence_kit import benchmark, synthetic
 from evidence_kit.evidence_format import _Loader
@@ -106,6 +108,13 @@ def test_checkcites_and_evidence_kit_sets_are_parsed():
 @pytest.mark.parametrize("text", ["", "  a \t b\n\n c  ", "a\u00a0b\u2009c\u3000d", "x\x1c\x1dy\x85z", " \n "])
 def test_collapse_is_the_regular_expression_it_replaced(text):
     assert collapse(text) == re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.one_of(st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u2029\u202f\u3000ab"),
+                         st.characters()), max_size=30))
+def test_collapse_keeps_only_texts_already_collapsed(text):
+    assert collapse(text) == " ".join(text.split())
 
 
 @pytest.mark.parametrize("value", ["", "~", "null", "Null", "NULL", "nULL", "0", "007", "08", "1_000", "0x1F",

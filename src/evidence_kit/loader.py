@@ -61,6 +61,10 @@ def paused_gc() -> Iterator[None]:
 
 def collapse(text: str) -> str:
     """Runs of whitespace (line breaks, indentation, non-breaking spaces) become one space."""
+    # Every whitespace but the ASCII space is unprintable, so a printable text without two spaces
+    # in a row, or one at either end, is already collapsed (most are; the test is the cheaper).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())  # what re.sub(r"\s+", " ", text).strip() gives, several times faster
 
 
