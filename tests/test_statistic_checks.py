@@ -60,6 +60,11 @@ def evidence(*stats: dict, sources: tuple[dict, ...] = (), claims: tuple[dict, .
                     references=schema.frame("references"), waivers=schema.frame("waivers"))
 
 
+def rows(found: list[dict] | pd.DataFrame) -> list[dict]:
+    """A check's findings as rows, whether it returns a list of them or a findings table."""
+    return schema.records(found) if isinstance(found, pd.DataFrame) else found
+
+
 def codes(found: list[dict]) -> list[str]:
     return sorted(f["code"] for f in found)
 
@@ -100,7 +105,7 @@ def test_unreadable_statistic_is_a_warning_never_an_exception(text):
     assert found[0]["severity"] == "warning" and found[0]["line"] == 5
     # The other checks leave it alone: no second finding about the same unreadable text.
     ev = evidence({"text": text})
-    others = [f for run in STATISTIC_CHECKS if run is not unreadable_statistics for f in run(ev)
+    others = [f for run in STATISTIC_CHECKS if run is not unreadable_statistics for f in rows(run(ev))
               if f["code"] not in ("statistic-unrecorded",)]
     assert others == []
 
@@ -280,7 +285,7 @@ def test_statistics_within_one_article_are_not_compared():
 ])
 def test_each_outcome_is_one_finding_at_the_statistic(text, values, code, key, severity):
     sources = tuple({"statistic": "001-c01/1", "key": f"s{i}", "value": v} for i, v in enumerate(values))
-    found = statistics_against_sources(evidence({"text": text}, sources=sources))
+    found = schema.records(statistics_against_sources(evidence({"text": text}, sources=sources)))
     assert [(f["code"], f["key"], f["severity"], f["line"]) for f in found] == [(code, key, severity, 5)]
     for value in values:
         assert repr(value) in found[0]["message"]
@@ -288,7 +293,7 @@ def test_each_outcome_is_one_finding_at_the_statistic(text, values, code, key, s
 
 def test_unreadable_statistics_are_not_compared():
     assert statistics_against_sources(evidence({"text": "most"}, sources=(
-        {"statistic": "001-c01/1", "value": "60%"},))) == []
+        {"statistic": "001-c01/1", "value": "60%"},))).empty
 
 
 def test_every_code_the_statistics_checks_report_is_in_the_catalogue():
@@ -329,5 +334,5 @@ def test_statistics_checks_never_raise(text, value, n, N):
     ev = evidence({"text": text or "x", "statement": f"A {text} B"},
                   sources=({"statistic": "001-c01/1", "value": value or "x", "n": n, "N": N},))
     for run in STATISTIC_CHECKS:
-        for found in run(ev):
+        for found in rows(run(ev)):
             assert found["code"] in CATALOGUE and found["line"] is not None

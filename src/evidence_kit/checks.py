@@ -18,35 +18,13 @@ from typing import Any, Callable, Iterable, Iterator
 import pandas as pd
 
 from . import schema
-from .findings import CATALOGUE, SEVERITY_RANK, finding
+from .findings import CATALOGUE, SEVERITY_RANK, finding, findings_at
 from .loader import Evidence, _Forked, _unpickled, collapse, paused_gc
 from .statistic_checks import STATISTIC_CHECKS, VALUE_CHECKS, uncited_statistics, unrecorded_statistics
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
 Findings = list[dict[str, Any]]
 Check = Callable[[Evidence], "Findings | pd.DataFrame"]
-
-
-def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> pd.DataFrame:
-    """One finding of ``code`` per row of ``table``, at the row's file and line, as a findings table.
-
-    Built column by column; only the message is made row by row, by the same template and from the
-    same values (<NA> as None) as ``finding`` would use.
-    """
-    entry = CATALOGUE[code]
-    size = len(table)
-    values = {name: schema.values(table[name]) if name in table else [None] * size
-              for name in dict.fromkeys(("article", "claim", "key", *facts))}
-    names = list(values)
-    template = entry.template.format
-    messages = [template(**dict(zip(names, row))) for row in zip(*values.values())]
-    columns: dict[str, Any] = {"code": [code] * size, "severity": [entry.severity] * size}
-    for name in ("file", "line"):
-        columns[name] = table[name].array if name in table else [None] * size
-    columns["message"] = messages
-    for name in ("article", "claim", "key"):
-        columns[name] = table[name].array if name in table else [None] * size
-    return pd.DataFrame(columns, index=range(size))
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,24 +34,24 @@ def _at(code: str, table: pd.DataFrame, facts: Iterable[str] = ()) -> pd.DataFra
 def uncited_claims(ev: Evidence) -> Findings:
     """A claim without a single citation marker: blank, or printed markers like "," or "[]"."""
     claims = ev.claims
-    return _at("claim-uncited", claims[~claims["claim"].isin(ev.citations["claim"])])
+    return findings_at("claim-uncited", claims[~claims["claim"].isin(ev.citations["claim"])])
 
 
 def unlisted_citation_numbers(ev: Evidence) -> Findings:
     cites = ev.citations
-    return _at("citation-number-unlisted", cites[cites["number"].notna() & cites["key"].isna()], ["printed"])
+    return findings_at("citation-number-unlisted", cites[cites["number"].notna() & cites["key"].isna()], ["printed"])
 
 
 def unreadable_citations(ev: Evidence) -> Findings:
     cites = ev.citations
-    return _at("citation-unreadable", cites[cites["number"].isna()], ["printed"])
+    return findings_at("citation-unreadable", cites[cites["number"].isna()], ["printed"])
 
 
 def undefined_cited_keys(ev: Evidence) -> pd.DataFrame:
     """A claim cites a reference whose bib key references.bib does not define: at the claim."""
     cites = ev.citations
     undefined = cites[cites["key"].notna() & ~cites["key"].isin(ev.references["key"])]
-    return _at("citation-key-undefined", undefined, ["number"])
+    return findings_at("citation-key-undefined", undefined, ["number"])
 
 
 def _cited_numbers(ev: Evidence) -> pd.DataFrame:
@@ -85,9 +63,9 @@ def uncited_listed_references(ev: Evidence) -> Findings:
     listed = ev.listed_references.merge(_cited_numbers(ev), on=["article", "number"], how="left",
                                         indicator=True)
     never = listed[listed["_merge"] == "left_only"]
-    found = _at("reference-never-cited", never, ["number"])
+    found = findings_at("reference-never-cited", never, ["number"])
     undefined = never[~never["key"].isin(ev.references["key"])]
-    return pd.concat([found, _at("reference-key-undefined", undefined, ["number"])], ignore_index=True)
+    return pd.concat([found, findings_at("reference-key-undefined", undefined, ["number"])], ignore_index=True)
 
 
 def reference_list_gaps(ev: Evidence) -> Findings:
@@ -110,7 +88,7 @@ def unidentified_cited_references(ev: Evidence) -> Findings:
     cited = ev.citations.loc[ev.citations["key"].notna(), ["article", "key"]].drop_duplicates()
     refs = ev.references.drop_duplicates("key")
     bare = refs[refs["doi"].isna() & refs["pmid"].isna()][["key", "file", "line"]]
-    return _at("reference-no-identifier", cited.merge(bare, on="key"))
+    return findings_at("reference-no-identifier", cited.merge(bare, on="key"))
 
 
 def _used_keys(ev: Evidence) -> pd.Series:
@@ -119,12 +97,12 @@ def _used_keys(ev: Evidence) -> pd.Series:
 
 def unused_bib_entries(ev: Evidence) -> Findings:
     refs = ev.references
-    return _at("bib-entry-unused", refs[~refs["key"].isin(_used_keys(ev))])
+    return findings_at("bib-entry-unused", refs[~refs["key"].isin(_used_keys(ev))])
 
 
 def undefined_source_keys(ev: Evidence) -> Findings:
     values = ev.source_values
-    return _at("source-key-undefined", values[~values["key"].isin(ev.references["key"])], ["statistic"])
+    return findings_at("source-key-undefined", values[~values["key"].isin(ev.references["key"])], ["statistic"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,7 +115,7 @@ def statements_not_in_full_text(ev: Evidence) -> pd.DataFrame:
                        index=claims.index, dtype=bool)
     missing = claims[absent]
     paths = dict(zip(ev.articles["article"], ev.articles["full_text"]))
-    return _at("statement-not-in-full-text", missing.assign(full_text=missing["article"].map(paths)),
+    return findings_at("statement-not-in-full-text", missing.assign(full_text=missing["article"].map(paths)),
                ["full_text"])
 
 
@@ -170,7 +148,7 @@ def statistics_not_in_statement(ev: Evidence) -> Findings:
     # A Series, not a list: an empty list would select no columns instead of no rows.
     absent = pd.Series([collapse(t) not in s for t, s in zip(stats["text"], stats["statement"])],
                        index=stats.index, dtype=bool)
-    return _at("statistic-not-in-statement", stats[absent], ["text"])
+    return findings_at("statistic-not-in-statement", stats[absent], ["text"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,13 +157,13 @@ def statistics_not_in_statement(ev: Evidence) -> Findings:
 
 def verdicts_on_unknown_claims(ev: Evidence) -> Findings:
     verdicts = ev.verdicts
-    return _at("verdict-unknown-claim", verdicts[verdicts["article"].isna()], ["reviewer"])
+    return findings_at("verdict-unknown-claim", verdicts[verdicts["article"].isna()], ["reviewer"])
 
 
 def undefined_verdict_sources(ev: Evidence) -> Findings:
     verdicts = ev.verdicts
     undefined = verdicts[verdicts["source"].notna() & ~verdicts["source"].isin(ev.references["key"])]
-    return _at("verdict-source-undefined", undefined.assign(key=undefined["source"]))
+    return findings_at("verdict-source-undefined", undefined.assign(key=undefined["source"]))
 
 
 def _positions(group: pd.DataFrame) -> str:

@@ -1,13 +1,17 @@
 """The catalogue of findings: every problem the checks can report, with a stable code.
 
 CI logs, tests and waivers match on codes, never on prose. A code never changes meaning; a new
-problem gets a new code. The message template is filled with the finding's own facts.
+problem gets a new code. The message template is filled with the finding's own facts:
+``finding`` makes one finding row, ``findings_at`` a findings table of one code at the rows of a table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
@@ -172,3 +176,29 @@ def finding(code: str, /, *, file: str | None = None, line: int | None = None, a
     message = entry.template.format(article=article, claim=claim, key=key, **facts)
     return {"code": code, "severity": entry.severity, "file": file, "line": line, "message": message,
             "article": article, "claim": claim, "key": key}
+
+
+def findings_at(code: str, table: "pd.DataFrame", facts: Iterable[str] = ()) -> "pd.DataFrame":
+    """One finding of ``code`` per row of ``table``, at the row's file and line, as a findings table.
+
+    Built column by column; only the message is made row by row, by the same template and from the
+    same values (<NA> as None) as ``finding`` would use.
+    """
+    import pandas as pd
+
+    from . import schema
+
+    entry = CATALOGUE[code]
+    size = len(table)
+    values = {name: schema.values(table[name]) if name in table else [None] * size
+              for name in dict.fromkeys(("article", "claim", "key", *facts))}
+    names = list(values)
+    template = entry.template.format
+    messages = [template(**dict(zip(names, row))) for row in zip(*values.values())]
+    columns: dict[str, Any] = {"code": [code] * size, "severity": [entry.severity] * size}
+    for name in ("file", "line"):
+        columns[name] = table[name].array if name in table else [None] * size
+    columns["message"] = messages
+    for name in ("article", "claim", "key"):
+        columns[name] = table[name].array if name in table else [None] * size
+    return pd.DataFrame(columns, index=range(size))

@@ -488,6 +488,9 @@ def source_summaries(compared: "pd.DataFrame") -> "pd.DataFrame":
 
     from . import schema
 
+    if compared.empty:
+        return pd.DataFrame({name: [] for name in ("outcome", "deciding_key", "sources")},
+                            index=pd.Index([], name="statistic"), dtype=object)
     # ``outcome`` for each statistic: the lowest rank among its sources (no source ranks last).
     rank = compared["relation"].map({relation: n for n, relation in enumerate(_LEAST_FAVOURABLE)})
     rank = rank.fillna(len(_LEAST_FAVOURABLE)).to_numpy(int)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
-from .findings import finding
+from .findings import finding, findings_at
 from .loader import collapse
 from .schema import records, tuples, values
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, parsed, printed_description,
@@ -253,29 +253,31 @@ _OUTCOME_CODES = {
 }
 
 
-def statistics_against_sources(ev: "Evidence") -> Findings:
+def statistics_against_sources(ev: "Evidence") -> "pd.DataFrame":
     """Each readable statistic against its recorded sources: one finding with the outcome.
 
     The finding's key is the first source with the deciding relation (so a waiver can name it).
     A statistic with no recorded source value at all is ``statistic-no-source`` too: it cannot be
     checked either, and the message says why.
     """
+    import numpy as np
+    import pandas as pd
+
     summaries = source_summaries(compare_sources(ev))
-    outcomes = dict(zip(summaries.index, zip(summaries["outcome"], summaries["deciding_key"], summaries["sources"])))
-    out: Findings = []
-    for article, claim, statistic, text, file, line in tuples(
-            ev.statistics, ["article", "claim", "statistic", "text", "file", "line"]):
-        if printed_interval(text) is None:
-            continue  # statistic-unreadable says why
-        summary = outcomes.get(statistic)
-        if summary is None:
-            out.append(finding("statistic-no-source", file=file, line=line, article=article, claim=claim,
-                               text=text, sources="no source value is recorded"))
-            continue
-        result, key, sources = summary
-        out.append(finding(_OUTCOME_CODES[result], file=file, line=line, article=article, claim=claim,
-                           key=key, text=text, interval=printed_description(text), sources=sources))
-    return out
+    stats = ev.statistics
+    texts = values(stats["text"])
+    # statistic-unreadable says why of the others; an array, as an empty list would select columns
+    readable = np.array([printed_interval(text) is not None for text in texts], bool)
+    stats = stats[readable]
+    ours = summaries.reindex(stats["statistic"])
+    outcome = ours["outcome"].fillna(NO_SOURCE).to_numpy()
+    table = stats.assign(key=ours["deciding_key"].array,
+                         sources=ours["sources"].fillna("no source value is recorded").array,
+                         interval=[printed_description(text) for text, keep in zip(texts, readable) if keep])
+    table.index = range(len(table))
+    found = [findings_at(code, table[outcome == result], ["text", "interval", "sources"]).set_axis(
+                 table.index[outcome == result]) for result, code in _OUTCOME_CODES.items()]
+    return pd.concat(found).sort_index().reset_index(drop=True)
 
 
 STATISTIC_CHECKS: list[Callable[["Evidence"], Findings]] = [
