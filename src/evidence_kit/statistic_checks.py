@@ -85,12 +85,22 @@ def impossible_statistics(ev: "Evidence") -> Findings:
             for row in _where(ev.statistics, "text", impossible) for problem in impossible[row["text"]]]
 
 
+def _counts(table: "pd.DataFrame") -> tuple[Any, Any]:
+    """The recorded n and N of each row as floats, NaN where not recorded."""
+    import numpy as np
+
+    return table["n"].to_numpy(float, na_value=np.nan), table["N"].to_numpy(float, na_value=np.nan)
+
+
 def impossible_source_values(ev: "Evidence") -> Findings:
     """A source value that cannot be true, as printed or as counted (more events than patients)."""
+    src = ev.source_values
+    printed = {value: problems(stat) for value in _texts(src, "value") if (stat := parsed(value)).kind != "unreadable"}
+    n, N = _counts(src)
+    flagged = src["value"].map(lambda value: bool(printed.get(value))).to_numpy(bool) | (n > N) | (N == 0)
     out: Findings = []
-    for row in records(ev.source_values, _SOURCE):
-        stat = parsed(row["value"])
-        found = problems(stat) if stat.kind != "unreadable" else []
+    for row in records(src[flagged], _SOURCE):
+        found = list(printed.get(row["value"], ()))
         n, N = row["n"], row["N"]
         if n is not None and N is not None and n > N:
             found.append(f"{n} of {N} counts more events than there are patients")
@@ -107,20 +117,27 @@ _PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*%")
 
 def source_counts_disagree(ev: "Evidence") -> Findings:
     """Recorded n and N whose share does not round to the percentage the source prints."""
+    import numpy as np
+
+    src = ev.source_values
+    # Per printed value: the single percentage it prints, and how far a share may be from it.
+    printed = {}
+    for value in _texts(src, "value"):
+        stat, percent = parsed(value), _PERCENT.search(value)
+        if percent is not None and stat.unit == "proportion" and stat.low is not None and stat.low == stat.high:
+            # Half a unit in the last printed digit, and a little more for "about".
+            printed[value] = (stat.low, 0.5 * 10 ** -len(percent[2] or "") / 100
+                              + (0.05 if stat.approximate else 1e-9))
+    low, tolerance = (src["value"].map(lambda value, i=i: printed.get(value, (np.nan, np.nan))[i]).to_numpy(float)
+                      for i in (0, 1))
+    n, N = _counts(src)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flagged = (N > 0) & (n <= N) & (np.abs(n / N - low) > tolerance)
     out: Findings = []
-    for row in records(ev.source_values, _SOURCE):
+    for row in records(src[flagged], _SOURCE):
         n, N = row["n"], row["N"]
-        stat = parsed(row["value"])
-        printed = _PERCENT.search(row["value"])
-        if (n is None or N is None or N <= 0 or n > N or printed is None or stat.unit != "proportion"
-                or stat.low is None or stat.low != stat.high):
-            continue
-        # Half a unit in the last printed digit, and a little more for "about".
-        tolerance = 0.5 * 10 ** -len(printed[2] or "") / 100 + (0.05 if stat.approximate else 1e-9)
-        if abs(n / N - stat.low) > tolerance:
-            out.append(finding("source-counts-disagree", **_at(row, row["key"]), statistic=row["statistic"],
-                               n=n, N=N, share=describe_value(round(n / N, 4), "proportion"),
-                               value=row["value"]))
+        out.append(finding("source-counts-disagree", **_at(row, row["key"]), statistic=row["statistic"],
+                           n=n, N=N, share=describe_value(round(n / N, 4), "proportion"), value=row["value"]))
     return out
 
 
