@@ -238,8 +238,19 @@ def inconsistent_statistics(ev: "Evidence") -> Findings:
     without a condition is not compared) and compared as intervals. Each statistic that differs
     from one in another article gets one finding naming the other statistics.
     """
+    import numpy as np
+
+    stats = ev.statistics
+    # Only topics stated in two articles or more can disagree: the rows of the others are not read.
+    measures, conditions = values(stats["measure"]), values(stats["condition"])
+    topic = {value: _topic(value) for value in {*measures, *conditions}}
+    topics = [(topic[m], topic[c]) if c is not None else None for m, c in zip(measures, conditions)]
+    articles: dict[tuple[str, str], set[str]] = {}
+    for key, article in zip(topics, values(stats["article"])):
+        articles.setdefault(key, set()).add(article)
+    shared = np.array([key is not None and len(articles[key]) > 1 for key in topics], bool)
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {}
-    for row in records(ev.statistics, _STATISTIC):
+    for row in records(stats[shared], _STATISTIC):
         interval = printed_interval(row["text"])
         if row["condition"] is None or interval is None:
             continue
