@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_kit import benchmark, synthetic
+from evidence_kit.checks import _not_in_texts
 from evidence_kit.evidence_format import _Loader
 from evidence_kit.loader import collapse
 
@@ -115,6 +116,15 @@ def test_collapse_is_the_regular_expression_it_replaced(text):
                          st.characters()), max_size=30))
 def test_collapse_keeps_only_texts_already_collapsed(text):
     assert collapse(text) == " ".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.text("xy. ", max_size=30)), max_size=12),
+       st.dictionaries(st.sampled_from(["a", "b", "c"]), st.one_of(st.none(), st.text("xy. ", max_size=80))))
+def test_statements_are_looked_for_as_in_would(pairs, texts):
+    articles, statements = [a for a, _ in pairs], [s for _, s in pairs]
+    assert _not_in_texts(articles, statements, texts) == [
+        texts.get(a) is not None and s not in texts[a] for a, s in pairs]
 
 
 @pytest.mark.parametrize("value", ["", "~", "null", "Null", "NULL", "nULL", "0", "007", "08", "1_000", "0x1F",
