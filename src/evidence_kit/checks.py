@@ -149,8 +149,10 @@ def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) 
 
 def statistics_not_in_statement(ev: Evidence) -> Findings:
     stats = ev.statistics.merge(ev.claims[["claim"]].assign(statement=ev.statements), on="claim")
+    texts = schema.values(stats["text"])
+    collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
     # A Series, not a list: an empty list would select no columns instead of no rows.
-    absent = pd.Series([collapse(t) not in s for t, s in zip(stats["text"], stats["statement"])],
+    absent = pd.Series([collapsed[t] not in s for t, s in zip(texts, schema.values(stats["statement"]))],
                        index=stats.index, dtype=bool)
     return findings_at("statistic-not-in-statement", stats[absent], ["text"])
 

@@ -191,8 +191,9 @@ def _spans(statement: str, text: str) -> list[tuple[int, int]]:
 def unrecorded_statistics(ev: "Evidence") -> Findings:
     """A number the statement prints that no recorded statistic covers (``find_statistics``)."""
     recorded: dict[str, list[str]] = {}
+    collapsed = {text: collapse(text) for text in _texts(ev.statistics)}  # most statistics repeat a text
     for claim, text in tuples(ev.statistics, ["claim", "text"]):
-        recorded.setdefault(claim, []).append(collapse(text))
+        recorded.setdefault(claim, []).append(collapsed[text])
     statements = ev.statements
     # A statistic outside the covered spans has its number outside them too: with the recorded
     # texts blanked out, most statements have no number left and need no search.
