@@ -7,7 +7,7 @@ import pytest
 
 from evidence_kit import schema
 from evidence_kit.checks import CHECKS, check, completeness, failing
-from evidence_kit.findings import CATALOGUE
+from evidence_kit.findings import CATALOGUE, finding, findings_at
 from evidence_kit.loader import load
 from evidence_kit.statistic_checks import STATISTIC_CHECKS
 
@@ -206,6 +206,21 @@ def test_waiver_narrowed_to_another_claim_does_not_apply(project):
 
 def test_every_code_in_the_catalogue_has_a_known_severity():
     assert {c.severity for c in CATALOGUE.values()} <= {"error", "warning", "info"}
+
+
+def test_a_findings_table_has_the_messages_finding_makes_for_every_code():
+    """findings_at fills each template by position; finding by name: the same text, braces,
+    conversions (!r) and missing values (None) included."""
+    import string
+
+    for code, entry in CATALOGUE.items():
+        facts = [field.partition(".")[0] for _, field, _, _ in string.Formatter().parse(entry.template)
+                 if field and field not in ("article", "claim", "key")]
+        rows = [{"article": "001", "claim": "001-c01", "key": "smith{2020}", "file": "a.yaml", "line": 3,
+                 **{fact: f"'{fact}' {{1}}" for fact in facts}},
+                {"article": None, "claim": None, "key": None, "file": "b.yaml", "line": 4, **dict.fromkeys(facts)}]
+        table = findings_at(code, pd.DataFrame(rows, dtype=object), facts)
+        assert table["message"].tolist() == [finding(code, **row)["message"] for row in rows], code
 
 
 def test_completeness_per_article(project):

@@ -7,6 +7,7 @@ problem gets a new code. The message template is filled with the finding's own f
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -192,9 +193,7 @@ def findings_at(code: str, table: "pd.DataFrame", facts: Iterable[str] = ()) -> 
     size = len(table)
     values = {name: schema.values(table[name]) if name in table else [None] * size
               for name in dict.fromkeys(("article", "claim", "key", *facts))}
-    names = list(values)
-    template = entry.template.format
-    messages = [template(**dict(zip(names, row))) for row in zip(*values.values())]
+    messages = list(map(_positional(entry.template, list(values)), *values.values()))
     columns: dict[str, Any] = {"code": [code] * size, "severity": [entry.severity] * size}
     for name in ("file", "line"):
         columns[name] = table[name].array if name in table else [None] * size
@@ -202,3 +201,16 @@ def findings_at(code: str, table: "pd.DataFrame", facts: Iterable[str] = ()) -> 
     for name in ("article", "claim", "key"):
         columns[name] = table[name].array if name in table else [None] * size
     return pd.DataFrame(columns, index=range(size))
+
+
+def _positional(template: str, names: list[str]) -> Any:
+    """``template.format`` with its fields by position in ``names``: "{claim}: {text!r}" with
+    names [..., "claim", "text"] becomes "{1}: {2!r}".format, called without a dict per row."""
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is not None:
+            name, dot, rest = field.partition(".")
+            out.append("{" + str(names.index(name)) + dot + rest + (f"!{conversion}" if conversion else "")
+                       + (f":{spec}" if spec else "") + "}")
+    return "".join(out).format
