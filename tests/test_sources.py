@@ -394,6 +394,25 @@ def evidence(statistics, sources) -> Evidence:
         references=schema.frame("references"), waivers=schema.frame("waivers"))
 
 
+def test_each_source_is_described_as_its_interval_describes_itself():
+    ev = evidence([{"article": "001", "claim": "001-c01", "text": "60-90%", "measure": "penetrance"},
+                   {"article": "001", "claim": "001-c02", "text": "2:1 to 4:1", "measure": "sex ratio"},
+                   {"article": "001", "claim": "001-c03", "text": "<1 minute", "measure": "attack duration"}],
+                  [{"statistic": f"001-c0{i}/1", "key": f"k{i}{j}", "value": value, "n": n, "N": N}
+                   for i in (1, 2, 3) for j, (value, n, N) in enumerate(
+                       [("4 of 9", None, None), ("69%", 9, 9), ("about 30%", None, None), ("70%", 0, 10)])])
+    compared = schema.records(compare_sources(ev))
+    expected = {}
+    for row in compared:
+        shown = f"{row['relation']}: {row['key']} {row['value']!r}"
+        if row["basis"] == WILSON:
+            shown += f" (Wilson 95% {Interval(row['source_low'], row['source_high'], unit=row['unit']).describe()})"
+        expected.setdefault(row["statistic"], []).append(shown)
+    outcomes = source_outcomes(ev)
+    assert dict(zip(outcomes["statistic"], outcomes["sources"])) == {s: "; ".join(e) for s, e in expected.items()}
+    assert "first group" in outcomes["sources"][1] and " s)" in outcomes["sources"][2]
+
+
 def test_two_sources_with_counts_are_pooled():
     ev = evidence([{"article": "001", "claim": "001-c01", "text": "73%", "measure": "treatment response"}],
                   [{"statistic": "001-c01/1", "key": "a", "value": "13 of 14"},

@@ -509,17 +509,30 @@ def source_summaries(compared: "pd.DataFrame") -> "pd.DataFrame":
 
 
 def _described_sources(compared: "pd.DataFrame") -> list[str]:
-    """Each source in a few words: "within: jones2019 '4 of 9' (Wilson 95% 18.9% to 73.3%)"."""
+    """Each source in a few words: "within: jones2019 '4 of 9' (Wilson 95% 18.9% to 73.3%)".
+
+    Column by column: the Wilson range of a proportion or share is written as ``Interval.describe``
+    writes it ("18.9% to 73.3%"), and any other interval by ``describe`` itself.
+    """
+    import numpy as np
+
     from . import schema
 
-    out = []
-    for relation_, key, value, basis, low, high, unit in schema.tuples(
-            compared, ["relation", "key", "value", "basis", "source_low", "source_high", "unit"]):
-        shown = f"{relation_}: {key} {value!r}"
-        if basis == WILSON and (low is not None or high is not None):
-            shown += f" (Wilson 95% {Interval(low, high, unit=unit).describe()})"
-        out.append(shown)
-    return out
+    low, high = (compared[name].to_numpy(float, na_value=np.nan) for name in ("source_low", "source_high"))
+    unit = compared["unit"].to_numpy(object)
+    shown = list(map("{}: {} {!r}".format, *(schema.values(compared[name]) for name in ("relation", "key", "value"))))
+    wilson = (compared["basis"] == WILSON).fillna(False).to_numpy(bool) & ~(np.isnan(low) & np.isnan(high))
+    ranges = wilson & np.isin(unit, ["proportion", SHARE]) & ~np.isnan(low) & ~np.isnan(high)
+    ranges &= ~_same_many(low, high)
+    words = map("{:.3g}% to {:.3g}%{}".format, (low[ranges] * 100).tolist(), (high[ranges] * 100).tolist(),
+                np.where(unit[ranges] == SHARE, " first group", "").tolist())
+    for row, text in zip(np.flatnonzero(ranges).tolist(), words):
+        shown[row] += f" (Wilson 95% {text})"
+    for row in np.flatnonzero(wilson & ~ranges).tolist():
+        interval = Interval(None if np.isnan(low[row]) else float(low[row]),
+                            None if np.isnan(high[row]) else float(high[row]), unit=unit[row])
+        shown[row] += f" (Wilson 95% {interval.describe()})"
+    return shown
 
 
 @lru_cache(maxsize=None)
