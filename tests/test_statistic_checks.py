@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_kit import schema
-from evidence_kit.checks import CHECKS, check
+from evidence_kit.checks import CHECKS, check, statistics_not_in_statement
 from evidence_kit.errors import UnusableInput
 from evidence_kit.findings import CATALOGUE
-from evidence_kit.loader import Evidence, load
+from evidence_kit.loader import Evidence, collapse, load
 from evidence_kit.statistic_checks import (
     STATISTIC_CHECKS,
     impossible_source_values,
@@ -234,6 +234,16 @@ def test_numbers_that_are_not_statistics_are_not_unrecorded():
     claims = ({"article": "001", "claim": "001-c01", "statement": "Seen in 22q11.2 deletion and SCN8A, since 2004",
                "citations": "1", "file": ART, "line": 3},)
     assert unrecorded_statistics(evidence(claims=claims)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(" \n\u00a0ab%-", min_size=1, max_size=8), st.text(" \n\u00a0\tab%-", max_size=20)),
+                min_size=1, max_size=5))
+def test_a_statistic_is_in_its_statement_when_collapsed_it_is_in_the_collapsed_statement(pairs):
+    ev = evidence(*({"text": text, "statement": statement} for text, statement in pairs))
+    found = schema.records(statistics_not_in_statement(ev))
+    assert [f["claim"] for f in found] == [f"001-c{i + 1:02d}" for i, (text, statement) in enumerate(pairs)
+                                           if collapse(text) not in collapse(statement)]
 
 
 def test_uncited_statistic():

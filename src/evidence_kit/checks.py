@@ -148,12 +148,13 @@ def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) 
 
 
 def statistics_not_in_statement(ev: Evidence) -> Findings:
-    stats = ev.statistics.merge(ev.claims[["claim"]].assign(statement=ev.statements), on="claim")
+    stats = ev.statistics.merge(ev.claims[["claim", "statement"]], on="claim")
     texts = schema.values(stats["text"])
     collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
-    # A Series, not a list: an empty list would select no columns instead of no rows.
-    absent = pd.Series([collapsed[t] not in s for t, s in zip(texts, schema.values(stats["statement"]))],
-                       index=stats.index, dtype=bool)
+    # A collapsed text (single spaces between other characters) found in the statement as written
+    # is in the collapsed statement too: only the others need the statement collapsed.
+    absent = pd.Series([(text := collapsed[t]) not in s and text not in collapse(s)
+                        for t, s in zip(texts, schema.values(stats["statement"]))], index=stats.index, dtype=bool)
     return findings_at("statistic-not-in-statement", stats[absent], ["text"])
 
 
