@@ -108,6 +108,16 @@ def test_with_numbers_is_has_number_for_many_texts(pytestconfig, texts):
     assert with_numbers(texts) == [i for i, text in enumerate(texts) if has_number(text)]
 
 
+def test_with_numbers_reads_many_texts_a_slice_at_a_time(monkeypatch):
+    from evidence_kit import statistic
+
+    texts = ["no", "one", "", "x", "7", "several", "half", "Severity", "two-thirds", "ok"]
+    expected = [i for i, text in enumerate(texts) if has_number(text)]
+    for size in (1, 2, 3, 100):
+        monkeypatch.setattr(statistic, "_TEXTS_AT_ONCE", size)
+        assert with_numbers(texts) == expected == [1, 4, 6, 8]
+
+
 @settings(max_examples=600, **SETTINGS)
 @given(mutated(PHRASINGS, "0123456789%:.,-\u2013\u2212 <>~\u00b1()/xyears month:1to of\u00a0\uff10\u0660"))
 def test_parse_statistic_never_raises_on_mutated_phrasings(pytestconfig, text):

@@ -729,6 +729,9 @@ def with_numbers(texts: list[str]) -> list[int]:
     found, and the number words are tried only at the starts of words that begin with the first
     three letters of one. The answer is exactly ``has_number``'s (tests compare them).
     """
+    if len(texts) > _TEXTS_AT_ONCE:  # a few megabytes of arrays at a time, not hundreds
+        return [start + i for start in range(0, len(texts), _TEXTS_AT_ONCE)
+                for i in with_numbers(texts[start:start + _TEXTS_AT_ONCE])]
     import numpy as np
 
     if not texts:
@@ -751,6 +754,9 @@ def with_numbers(texts: list[str]) -> list[int]:
                      np.intp)
     digits = np.flatnonzero((codes - np.uint8(ord("0"))) < 10)
     return np.unique(np.searchsorted(ends, np.concatenate((digits, words)), side="right")).tolist()
+
+
+_TEXTS_AT_ONCE = 8192
 
 
 @functools.cache
