@@ -93,6 +93,28 @@ def test_parse_statistic_never_raises_on_any_text(pytestconfig, text):
     _parse_everything(text)
 
 
+def _hints_hold(text: str) -> None:
+    """A phrasing with hints matches nowhere in a text that has none of them (so skipping it is safe)."""
+    from evidence_kit.statistic import _FORMS
+
+    lowered = text.lower()
+    for form in _FORMS:
+        if form.hints and not any(hint in lowered for hint in form.hints):
+            assert not any(form.regex.match(text, at) for at in range(len(text) + 1)), (form.name, text)
+
+
+def test_phrasings_without_their_hints_never_match():
+    for text in PHRASINGS:
+        _hints_hold(text)
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(mutated(PHRASINGS, "0123456789%:.,- yY mM wW dD hH sS aged patients MEN KINDRED people old"))
+def test_mutated_phrasings_without_their_hints_never_match(pytestconfig, text):
+    count(pytestconfig, "property form hints")
+    _hints_hold(text)
+
+
 # Number words, their look-alikes and neighbours: "seventy", "several", "often", "xone", "ONE", "Half".
 _WORDY = st.lists(st.sampled_from(["one", "ONE", "Half", "half", "seventy", "several", "seven", "often", "ten",
                                    "tendon", "x", "thirty", "third", "thi", "fo", "forty", "for", "quarter", "qua",

@@ -232,6 +232,12 @@ _POPULATION = (
     r"|children|adults?|carriers?|probands?|women|men|infants?|adolescents?|responders?"
     r"|volunteers?|controls?|pedigrees?|kindreds?)"
 )
+# A text without any of these cannot hold an age or duration (every time unit and "-year-old"
+# has one of the letters; "age 5" has "age"), or a count of people (_POPULATION's nouns).
+_TIME_HINTS = ("y", "m", "w", "d", "h", "s", "age")
+_POPULATION_HINTS = ("patient", "case", "famil", "participant", "subject", "individual", "people", "person",
+                     "children", "adult", "carrier", "proband", "men", "infant", "adolescent", "responder",
+                     "volunteer", "control", "pedigree", "kindred")
 _PER_POPULATION = (
     rf"(?:person{_HYPHEN}years?|patient{_HYPHEN}years?|people|persons?|population|inhabitants"
     rf"|live{_W}births|births|individuals|children|adults|patients|women|men)"
@@ -601,11 +607,11 @@ _FORMS: list[_Form] = [
     _Form("age or duration range", (
         rf"{_START}(?P<aged>(?:aged|ages?){_W})?{_approx('approx')}(?:{_BETWEEN})?(?P<a>{_NUM})"
         rf"(?P<ua>{_TIME})?{_SEP}(?P<b>{_NUM})(?(aged)|(?={_TIME}))(?P<ub>{_TIME})?"),
-        _build_quantity_range),
+        _build_quantity_range, _TIME_HINTS),
     _Form("age or duration", (
         rf"{_START}(?P<aged>(?:aged|ages?){_W})?{_approx('approx')}{_CMP}{_approx('approx2')}"
         rf"(?P<a>{_NUM})(?(aged)|(?={_TIME}))(?P<ua>{_TIME})?"),
-        _build_quantity),
+        _build_quantity, _TIME_HINTS),
     _Form("n =", (
         rf"(?<![\w.])(?P<sym>n){_S}(?P<cmp>=|<=|>=|[<>\u2264\u2265]){_S}(?P<a>{_INT})"),
         _build_count, ("n",)),
@@ -613,7 +619,7 @@ _FORMS: list[_Form] = [
     _Form("population count", (
         rf"{_START}{_approx('approx')}{_CMP}{_approx('approx2')}(?P<a>{_INTW}){_W}(?P<noun>{_POPULATION})"
         r"(?![A-Za-z]|[-\u2010\u2011][A-Za-z])"),  # not "1 person-year"
-        _build_count, priority=0),
+        _build_count, _POPULATION_HINTS, priority=0),
 ]
 
 
