@@ -494,18 +494,23 @@ def source_summaries(compared: "pd.DataFrame") -> "pd.DataFrame":
     # ``outcome`` for each statistic: the lowest rank among its sources (no source ranks last).
     rank = compared["relation"].map({relation: n for n, relation in enumerate(_LEAST_FAVOURABLE)})
     rank = rank.fillna(len(_LEAST_FAVOURABLE)).to_numpy(int)
-    table = pd.DataFrame({"statistic": compared["statistic"].array, "rank": rank, "key": compared["key"].array,
-                          "described": _described_sources(compared)})
-    best = table.groupby("statistic", sort=False)["rank"].min()
-    deciding = table[rank == best.loc[table["statistic"]].to_numpy()].drop_duplicates("statistic")
-    deciding = deciding[deciding["rank"] < len(_LEAST_FAVOURABLE)].set_index("statistic")["key"]
-    several = table["statistic"].duplicated(keep=False).to_numpy()
-    sources = table[~several].set_index("statistic")["described"]
+    table = pd.DataFrame({"rank": rank, "key": compared["key"].array, "sources": _described_sources(compared)},
+                         index=pd.Index(compared["statistic"].array, name="statistic"))
+    # Most statistics have one source: their row is their summary. The others are grouped.
+    several = table.index.duplicated(keep=False)
+    summary = table[~several]
     if several.any():
-        sources = pd.concat([sources, table[several].groupby("statistic", sort=False)["described"].agg("; ".join)])
-    outcomes = np.array([*_LEAST_FAVOURABLE, NO_SOURCE], object)[best.to_numpy()]
-    return pd.DataFrame({"outcome": outcomes, "deciding_key": schema.values(deciding.reindex(best.index)),
-                         "sources": sources.reindex(best.index).array}, index=best.index, dtype=object)
+        many = table[several]
+        grouped = many.groupby(level="statistic", sort=False)
+        best = grouped["rank"].min()
+        first = many[many["rank"].to_numpy() == best.loc[many.index].to_numpy()]
+        summary = pd.concat([summary, pd.DataFrame({
+            "rank": best, "key": first[~first.index.duplicated()]["key"].reindex(best.index),
+            "sources": grouped["sources"].agg("; ".join)})])
+    ranks = summary["rank"].to_numpy(int)
+    keys = np.where(ranks < len(_LEAST_FAVOURABLE), np.array(schema.values(summary["key"]), object), None)
+    return pd.DataFrame({"outcome": np.array([*_LEAST_FAVOURABLE, NO_SOURCE], object)[ranks], "deciding_key": keys,
+                         "sources": summary["sources"].array}, index=summary.index, dtype=object)
 
 
 def _described_sources(compared: "pd.DataFrame") -> list[str]:
