@@ -85,9 +85,11 @@ def reference_list_gaps(ev: Evidence) -> Findings:
 
 def unidentified_cited_references(ev: Evidence) -> Findings:
     """A cited reference with neither DOI nor PMID, once per article, at the bib entry."""
-    cited = ev.citations.loc[ev.citations["key"].notna(), ["article", "key"]].drop_duplicates()
     refs = ev.references.drop_duplicates("key")
     bare = refs[refs["doi"].isna() & refs["pmid"].isna()][["key", "file", "line"]]
+    cites = ev.citations
+    # The citations of those entries first (few), then each article's once.
+    cited = cites.loc[cites["key"].notna() & cites["key"].isin(bare["key"]), ["article", "key"]].drop_duplicates()
     return findings_at("reference-no-identifier", cited.merge(bare, on="key"))
 
 
