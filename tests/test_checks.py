@@ -221,6 +221,12 @@ def test_a_findings_table_has_the_messages_finding_makes_for_every_code():
                 {"article": None, "claim": None, "key": None, "file": "b.yaml", "line": 4, **dict.fromkeys(facts)}]
         table = findings_at(code, pd.DataFrame(rows, dtype=object), facts)
         assert table["message"].tolist() == [finding(code, **row)["message"] for row in rows], code
+    # A code per row: each row's own template and severity.
+    rows = [{"article": "001", "claim": "001-c01", "key": "k", "text": "73%", "interval": "73%", "sources": s,
+             "file": "a.yaml", "line": n} for n, s in enumerate(["within: k '70-75%'", "no number: k 'often'"])]
+    codes = ["statistic-within-sources", "statistic-no-source"]
+    table = findings_at(codes, pd.DataFrame(rows, dtype=object), ["text", "interval", "sources"])
+    assert schema.records(table) == [finding(code, **row) for code, row in zip(codes, rows)]
 
 
 def test_completeness_per_article(project):

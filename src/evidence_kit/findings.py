@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -179,28 +179,42 @@ def finding(code: str, /, *, file: str | None = None, line: int | None = None, a
             "article": article, "claim": claim, "key": key}
 
 
-def findings_at(code: str, table: "pd.DataFrame", facts: Iterable[str] = ()) -> "pd.DataFrame":
-    """One finding of ``code`` per row of ``table``, at the row's file and line, as a findings table.
+def findings_at(code: str | Sequence[str], table: "pd.DataFrame", facts: Iterable[str] = ()) -> "pd.DataFrame":
+    """One finding per row of ``table``, at the row's file and line, as a findings table: of ``code``,
+    or of each row's own code when ``code`` is a sequence (one per row).
 
     Built column by column; only the message is made row by row, by the same template and from the
     same values (<NA> as None) as ``finding`` would use.
     """
+    import numpy as np
     import pandas as pd
 
     from . import schema
 
-    entry = CATALOGUE[code]
     size = len(table)
     values = {name: schema.values(table[name]) if name in table else [None] * size
               for name in dict.fromkeys(("article", "claim", "key", *facts))}
-    messages = list(map(_positional(entry.template, list(values)), *values.values()))
-    columns: dict[str, Any] = {"code": [code] * size, "severity": [entry.severity] * size}
+    names = list(values)
+    if isinstance(code, str):
+        codes: Any = [code] * size
+        severities: Any = [CATALOGUE[code].severity] * size
+        messages: Any = list(map(_positional(CATALOGUE[code].template, names), *values.values()))
+    else:
+        codes = np.array(code, object)
+        severities, messages = np.empty(size, object), np.empty(size, object)
+        columns = [np.array(column, object) for column in values.values()]
+        for one in dict.fromkeys(codes.tolist()):  # the rows of each code, filled by its template
+            rows = np.flatnonzero(codes == one)
+            severities[rows] = CATALOGUE[one].severity
+            messages[rows] = list(map(_positional(CATALOGUE[one].template, names),
+                                      *(column[rows].tolist() for column in columns)))
+    found: dict[str, Any] = {"code": codes, "severity": severities}
     for name in ("file", "line"):
-        columns[name] = table[name].array if name in table else [None] * size
-    columns["message"] = messages
+        found[name] = table[name].array if name in table else [None] * size
+    found["message"] = messages
     for name in ("article", "claim", "key"):
-        columns[name] = table[name].array if name in table else [None] * size
-    return pd.DataFrame(columns, index=range(size))
+        found[name] = table[name].array if name in table else [None] * size
+    return pd.DataFrame(found, index=range(size))
 
 
 def _positional(template: str, names: list[str]) -> Any:

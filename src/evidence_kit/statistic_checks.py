@@ -293,7 +293,6 @@ def statistics_against_sources(ev: "Evidence") -> "pd.DataFrame":
     checked either, and the message says why.
     """
     import numpy as np
-    import pandas as pd
 
     summaries = source_summaries(compare_sources(ev))
     stats = ev.statistics
@@ -306,10 +305,7 @@ def statistics_against_sources(ev: "Evidence") -> "pd.DataFrame":
     table = stats.assign(key=ours["deciding_key"].array,
                          sources=ours["sources"].fillna("no source value is recorded").array,
                          interval=[printed_description(text) for text, keep in zip(texts, readable) if keep])
-    table.index = range(len(table))
-    found = [findings_at(code, table[outcome == result], ["text", "interval", "sources"]).set_axis(
-                 table.index[outcome == result]) for result, code in _OUTCOME_CODES.items()]
-    return pd.concat(found).sort_index().reset_index(drop=True)
+    return findings_at([_OUTCOME_CODES[result] for result in outcome], table, ["text", "interval", "sources"])
 
 
 STATISTIC_CHECKS: list[Callable[["Evidence"], Findings]] = [
