@@ -311,11 +311,11 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
         if i not in results:
             results[i] = job()
 
-    # One table from the checks' tables, in order; the columns get their types once, at the end.
+    # One table from the checks' tables, in order.
     parts = [found for found in (results[i] for i in range(len(runs))) if len(found)]
     if not parts:
         return apply_waivers(schema.frame("findings"), evidence.waivers)
-    found = parts[0] if len(parts) == 1 else pd.concat([p.astype(object) for p in parts], ignore_index=True)
+    found = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)  # all of one schema
     return apply_waivers(schema.frame("findings", found), evidence.waivers)
 
 
@@ -345,10 +345,11 @@ class _Queue:
 
 
 def _run(run: Check, evidence: Evidence) -> pd.DataFrame:
-    """The findings of one check as a table: a check's list of rows is let go as soon as it is one."""
+    """The findings of one check as a findings table, its columns typed where the check ran (in
+    either process); a check's list of rows is let go as soon as it is one."""
     with paused_gc():  # checks build many objects; see loader.paused_gc
         found = run(evidence)
-    return found if isinstance(found, pd.DataFrame) else pd.DataFrame.from_records(found)
+        return schema.frame("findings", found if isinstance(found, pd.DataFrame) else pd.DataFrame.from_records(found))
 
 
 def _run_taken(jobs: list[Callable[[], Any]], queue: _Queue) -> bytes:
