@@ -45,7 +45,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .statistic import EXCLUSIVE, INCLUSIVE, OPEN, Statistic, describe_value, parse_statistic
 

@@ -44,6 +44,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy
 
 __all__ = [
     "KINDS",
