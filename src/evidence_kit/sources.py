@@ -32,8 +32,9 @@ the outcome is ``no source``. Every relation is kept in the comparison table and
 finding's message.
 
 The comparison runs on the ``check`` path, so this module imports nothing heavy at import time.
-``wilson_interval`` is the closed-form score interval in plain arithmetic; the tests pin it to
-``statsmodels.stats.proportion.proportion_confint(method="wilson")`` and to published values.
+``wilson_interval`` is the closed-form score interval in plain arithmetic (on arrays for the
+comparison table); the tests pin it to ``statsmodels.stats.proportion.proportion_confint(
+method="wilson")`` and to published values.
 The statsmodels functions, ``proportion_intervals`` (Wilson and Clopper-Pearson) and
 ``pooled_proportion`` (a DerSimonian-Laird random-effects pool on the logit scale), import
 statsmodels when called; notebooks, plots and the report use them.
