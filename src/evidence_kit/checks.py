@@ -316,7 +316,7 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
     if not parts:
         return apply_waivers(schema.frame("findings"), evidence.waivers)
     found = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)  # all of one schema
-    return apply_waivers(schema.frame("findings", found), evidence.waivers)
+    return apply_waivers(found, evidence.waivers)
 
 
 class _Queue:

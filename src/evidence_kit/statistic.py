@@ -734,10 +734,10 @@ def has_number(text: str) -> bool:
 def with_numbers(texts: list[str]) -> list[int]:
     """The positions in ``texts`` of those that hold a number: ``has_number``, for many texts at once.
 
-    A search spends most of its time trying the number words at every letter. Here all the texts
-    are read at once as one array of bytes (numpy), in which the digits and the word starts are
-    found, and the number words are tried only at the starts of words that begin with the first
-    three letters of one. The answer is exactly ``has_number``'s (tests compare them).
+    A search spends most of its time trying the number words at every letter. Here the texts are
+    read ``_TEXTS_AT_ONCE`` at a time as one array of bytes (numpy), in which the digits and the
+    word starts are found, and the number words are tried only at the starts of words that begin
+    with the first three letters of one. The answer is exactly ``has_number``'s (tests compare them).
     """
     if len(texts) > _TEXTS_AT_ONCE:  # a few megabytes of arrays at a time, not hundreds
         return [start + i for start in range(0, len(texts), _TEXTS_AT_ONCE)

@@ -128,7 +128,7 @@ def source_counts_disagree(ev: "Evidence") -> Findings:
             # Half a unit in the last printed digit, and a little more for "about".
             printed[value] = (stat.low, 0.5 * 10 ** -len(percent[2] or "") / 100
                               + (0.05 if stat.approximate else 1e-9))
-    low, tolerance = (src["value"].map(lambda value, i=i: printed.get(value, (np.nan, np.nan))[i]).to_numpy(float)
+    low, tolerance = (src["value"].map({value: pair[i] for value, pair in printed.items()}).to_numpy(float, na_value=np.nan)
                       for i in (0, 1))
     n, N = _counts(src)
     with np.errstate(invalid="ignore", divide="ignore"):
