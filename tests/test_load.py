@@ -195,3 +195,31 @@ def test_a_bibliography_parsed_in_two_processes_gives_what_one_process_gives(pro
     pd.testing.assert_frame_equal(forked.references, serial.references)
     assert forked.load_findings == serial.load_findings
     assert {"bib-duplicate-key", "bib-missing-field"} <= {f["code"] for f in serial.load_findings}
+
+
+def _quits_without_answering() -> bytes:
+    import os
+
+    os._exit(0)  # as if the child had been stopped after a clean exit, before sending anything
+
+
+def _raises() -> bytes:
+    raise RuntimeError("broken in the child")
+
+
+def test_a_forked_answer_counts_only_when_it_arrived_whole_and_the_child_is_collected():
+    """The answer is taken by its length, not by the child's exit: a child that sends nothing or
+    fails gives None; every child is collected once it has exited, without the caller waiting."""
+    import time
+
+    from evidence_kit import loader
+
+    assert loader._Forked(lambda: b"x" * 300_000).result() == b"x" * 300_000  # more than a pipe holds
+    assert loader._Forked(bytes).result() is None  # an empty answer is no answer
+    assert loader._Forked(_quits_without_answering).result() is None
+    assert loader._Forked(_raises).result() is None
+    deadline = time.monotonic() + 10
+    while loader._EXITING and time.monotonic() < deadline:
+        time.sleep(0.01)
+        loader._reap()
+    assert not loader._EXITING

@@ -372,12 +372,16 @@ class _Forked:
 
     Anything that goes wrong in the child (an exception, a signal, no fork on this platform, other
     threads in this process that a fork would not copy) makes ``result()`` None, and the caller
-    computes the value itself; the child never writes to the parent's output.
+    computes the value itself; the child never writes to the parent's output. The bytes are sent
+    after their length, so a complete answer is told from a cut one without waiting for the child
+    to exit: an exiting child frees its copy of the parent's memory, which takes a while (15 ms at
+    100,000 claims), so it is reaped later (``_reap``), not waited for.
     """
 
     def __init__(self, function: Any, *args: Any):
         self.pid = 0
         self.pipe = -1
+        _reap()
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return
         read, write = os.pipe()
@@ -393,6 +397,7 @@ class _Forked:
                 os.close(read)
                 data = function(*args)
                 with os.fdopen(write, "wb") as out:
+                    out.write(len(data).to_bytes(8, "little"))
                     out.write(data)
                 status = 0
             except BaseException:
@@ -407,9 +412,11 @@ class _Forked:
             return None
         with os.fdopen(self.pipe, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
+        _EXITING.append(self.pid)
         self.pid = 0
-        return data if os.waitstatus_to_exitcode(status) == 0 else None
+        _reap()
+        size, data = int.from_bytes(data[:8], "little"), data[8:]
+        return data if size == len(data) and len(data) else None
 
     def cancel(self) -> None:
         if not self.pid:
@@ -421,6 +428,22 @@ class _Forked:
         except OSError:
             pass
         self.pid = 0
+
+
+# Children that have sent their answer and may still be exiting (see ``_Forked``).
+_EXITING: list[int] = []
+
+
+def _reap() -> None:
+    """Collect the children of ``_EXITING`` that have exited, without waiting for the others; those
+    are collected by a later call, or by the system when this process ends."""
+    for pid in list(_EXITING):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # already collected, e.g. by a caller's own wait
+            done = pid
+        if done:
+            _EXITING.remove(pid)
 
 
 def _tables(records: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
