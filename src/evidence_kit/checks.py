@@ -15,6 +15,7 @@ import os
 import pickle
 from typing import Any, Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -150,13 +151,11 @@ def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) 
 
 
 def statistics_not_in_statement(ev: Evidence) -> Findings:
-    stats = ev.statistics.merge(ev.claims[["claim", "statement"]], on="claim")
+    stats, statements = ev.statistics, ev.statements
     texts = schema.values(stats["text"])
     collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
-    # A collapsed text (single spaces between other characters) found in the statement as written
-    # is in the collapsed statement too: only the others need the statement collapsed.
-    absent = pd.Series([(text := collapsed[t]) not in s and text not in collapse(s)
-                        for t, s in zip(texts, schema.values(stats["statement"]))], index=stats.index, dtype=bool)
+    absent = np.array([row >= 0 and collapsed[text] not in statements[row]
+                       for text, row in zip(texts, ev.statistic_claim_rows)], bool)
     return findings_at("statistic-not-in-statement", stats[absent], ["text"])
 
 

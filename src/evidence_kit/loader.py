@@ -100,6 +100,14 @@ class Evidence:
         the text the checks look for statistics in and look for in the full text."""
         return [collapse(statement) for statement in schema.values(self.claims["statement"])]
 
+    @cached_property
+    def statistic_claim_rows(self) -> list[int]:
+        """For each statistic, in order, the row in ``claims`` (and ``statements``) of its claim, or
+        -1 when there is no such claim."""
+        import pandas as pd
+
+        return pd.Index(self.claims["claim"].array).get_indexer(self.statistics["claim"].array).tolist()
+
 
 def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None = None,
          writes: list[Callable[[], Any]] | None = None) -> Evidence:

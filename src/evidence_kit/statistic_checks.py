@@ -190,21 +190,19 @@ def _spans(statement: str, text: str) -> list[tuple[int, int]]:
 
 def unrecorded_statistics(ev: "Evidence") -> Findings:
     """A number the statement prints that no recorded statistic covers (``find_statistics``)."""
-    recorded: dict[str, list[str]] = {}
-    collapsed = {text: collapse(text) for text in _texts(ev.statistics)}  # most statistics repeat a text
-    for claim, text in tuples(ev.statistics, ["claim", "text"]):
-        recorded.setdefault(claim, []).append(collapsed[text])
     statements = ev.statements
+    texts = values(ev.statistics["text"])
+    collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
+    covered: dict[int, list[tuple[int, int]]] = {}  # by claim row: where its recorded texts are
+    for text, row in zip(texts, ev.statistic_claim_rows):
+        if row >= 0:
+            covered.setdefault(row, []).extend(_spans(statements[row], collapsed[text]))
     # A statistic outside the covered spans has its number outside them too: with the recorded
     # texts blanked out, most statements have no number left and need no search.
-    rests, covered = list(statements), {}
-    for row, claim in enumerate(values(ev.claims["claim"])):
-        texts = recorded.get(claim)
-        if texts:
-            statement = statements[row]
-            covered[row] = spans = [span for text in texts for span in _spans(statement, text)]
-            for start, end in spans:
-                rests[row] = rests[row][:start] + " " * (end - start) + rests[row][end:]
+    rests = list(statements)
+    for row, spans in covered.items():
+        for start, end in spans:
+            rests[row] = rests[row][:start] + " " * (end - start) + rests[row][end:]
     out: Findings = []
     rows = with_numbers(rests)
     for row, (article, claim, file, line) in zip(rows, tuples(ev.claims.iloc[rows], ["article", "claim", "file", "line"])):
