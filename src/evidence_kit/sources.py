@@ -420,7 +420,8 @@ def compare_sources(evidence: "Evidence") -> "pd.DataFrame":
 
     src = evidence.source_values
     stats = evidence.statistics
-    texts = src["statistic"].map(dict(zip(schema.values(stats["statistic"]), schema.values(stats["text"]))))
+    text_of = dict(zip(schema.values(stats["statistic"]), schema.values(stats["text"])))
+    texts = pd.Series(list(map(text_of.get, schema.values(src["statistic"]))), index=src.index, dtype=object)
     # Position -1 (no text, no value) takes the None appended to each list of distinct ones.
     codes, distinct = pd.factorize(texts)
     article = Intervals.of([*(printed_interval(text) for text in distinct), None]).take(codes)
@@ -526,19 +527,18 @@ def _described_sources(compared: "pd.DataFrame") -> list[str]:
 
     low, high = (compared[name].to_numpy(float, na_value=np.nan) for name in ("source_low", "source_high"))
     unit = compared["unit"].to_numpy(object)
-    shown = list(map("{}: {} {!r}".format, *(schema.values(compared[name]) for name in ("relation", "key", "value"))))
     wilson = (compared["basis"] == WILSON).fillna(False).to_numpy(bool) & ~(np.isnan(low) & np.isnan(high))
     ranges = wilson & np.isin(unit, ["proportion", SHARE]) & ~np.isnan(low) & ~np.isnan(high)
     ranges &= ~_same_many(low, high)
-    words = map("{:.3g}% to {:.3g}%{}".format, (low[ranges] * 100).tolist(), (high[ranges] * 100).tolist(),
-                np.where(unit[ranges] == SHARE, " first group", "").tolist())
-    for row, text in zip(np.flatnonzero(ranges).tolist(), words):
-        shown[row] += f" (Wilson 95% {text})"
+    bases = np.full(len(compared), "", object)  # what follows the source's value, if anything
+    bases[ranges] = list(map(" (Wilson 95% {:.3g}% to {:.3g}%{})".format, (low[ranges] * 100).tolist(),
+                             (high[ranges] * 100).tolist(), np.where(unit[ranges] == SHARE, " first group", "").tolist()))
     for row in np.flatnonzero(wilson & ~ranges).tolist():
         interval = Interval(None if np.isnan(low[row]) else float(low[row]),
                             None if np.isnan(high[row]) else float(high[row]), unit=unit[row])
-        shown[row] += f" (Wilson 95% {interval.describe()})"
-    return shown
+        bases[row] = f" (Wilson 95% {interval.describe()})"
+    return list(map("{}: {} {!r}{}".format, *(schema.values(compared[name]) for name in ("relation", "key", "value")),
+                    bases.tolist()))
 
 
 @lru_cache(maxsize=None)

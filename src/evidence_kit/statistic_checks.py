@@ -291,18 +291,20 @@ def statistics_against_sources(ev: "Evidence") -> "pd.DataFrame":
     checked either, and the message says why.
     """
     import numpy as np
+    import pandas as pd
 
     summaries = source_summaries(compare_sources(ev))
     stats = ev.statistics
-    texts = values(stats["text"])
-    # statistic-unreadable says why of the others; an array, as an empty list would select columns
-    readable = np.array([printed_interval(text) is not None for text in texts], bool)
+    codes, texts = pd.factorize(stats["text"])  # each distinct text read once
+    described = np.array([printed_description(text) for text in texts] + [None], object)[codes]
+    # statistic-unreadable says why of the others
+    readable = described != None  # noqa: E711 (elementwise)
     stats = stats[readable]
     ours = summaries.reindex(stats["statistic"])
     outcome = ours["outcome"].fillna(NO_SOURCE).to_numpy()
     table = stats.assign(key=ours["deciding_key"].array,
                          sources=ours["sources"].fillna("no source value is recorded").array,
-                         interval=[printed_description(text) for text, keep in zip(texts, readable) if keep])
+                         interval=described[readable])
     return findings_at([_OUTCOME_CODES[result] for result in outcome], table, ["text", "interval", "sources"])
 
 
