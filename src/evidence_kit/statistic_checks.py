@@ -218,10 +218,11 @@ def uncited_statistics(ev: "Evidence") -> Findings:
     """A statistic in a claim that cites nothing."""
     import numpy as np
 
-    claims = ev.claims
-    # Printed markers that are not blank (None, "" or only whitespace), read as a list: faster than str.strip.
-    printed = np.array([bool(marks) and not marks.isspace() for marks in values(claims["citations"])], bool)
-    uncited = ev.statistics[~ev.statistics["claim"].isin(claims.loc[printed, "claim"])]
+    markers = values(ev.claims["citations"])
+    # Printed markers that are not blank (None, "" or only whitespace): faster than str.strip.
+    uncited = np.array([row < 0 or not (marks := markers[row]) or marks.isspace() for row in ev.statistic_claim_rows],
+                       bool)
+    uncited = ev.statistics[uncited]
     return [finding("statistic-uncited", **_at(row), text=row["text"]) for row in records(uncited, _STATISTIC)]
 
 
