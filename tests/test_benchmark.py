@@ -119,6 +119,17 @@ def test_collapse_keeps_only_texts_already_collapsed(text):
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from(" \t\n\x1f\x7f\xa0\u2009é?ab"), max_size=8), max_size=20),
+       st.integers(1, 8))
+def test_collapse_all_gives_what_collapse_gives_each_text(texts, at_once):
+    from evidence_kit import loader
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "_TEXTS_AT_ONCE", at_once)  # the slices' edges too
+        assert loader.collapse_all(texts) == [collapse(text) for text in texts]
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.text("xy. ", max_size=30)), max_size=12),
        st.dictionaries(st.sampled_from(["a", "b", "c"]), st.one_of(st.none(), st.text("xy. ", max_size=80))))
 def test_statements_are_looked_for_as_in_would(pairs, texts):

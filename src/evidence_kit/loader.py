@@ -68,6 +68,39 @@ def collapse(text: str) -> str:
     return " ".join(text.split())  # what re.sub(r"\s+", " ", text).strip() gives, several times faster
 
 
+def collapse_all(texts: list[str]) -> list[str]:
+    """``collapse`` of each text, for many texts at once.
+
+    Most texts are already collapsed: here they are told apart from the others in numpy, a slice
+    of ``_TEXTS_AT_ONCE`` texts at a time, joined by spaces as one array of bytes in which a
+    control character or two spaces in a row (a space at a text's end meets the one that joins
+    it) mark the texts that need ``collapse``, as do those not in ASCII. Exactly ``collapse``'s
+    answer (tests compare them).
+    """
+    if len(texts) > _TEXTS_AT_ONCE:
+        return [text for start in range(0, len(texts), _TEXTS_AT_ONCE)
+                for text in collapse_all(texts[start:start + _TEXTS_AT_ONCE])]
+    import numpy as np
+
+    if not texts:
+        return []
+    # Every character one byte (any but ASCII a "?"), so that positions in the bytes are
+    # positions in the text; a space before the first text and after the last.
+    codes = np.frombuffer((" " + " ".join(texts) + " ").encode("ascii", "replace"), np.uint8)
+    space = codes == 32
+    pairs = np.flatnonzero(space[1:] & space[:-1])
+    marked = np.concatenate((np.flatnonzero((codes < 32) | (codes == 127)), pairs, pairs + 1))
+    starts = np.cumsum([1, *(len(text) + 1 for text in texts[:-1])])  # where each text begins
+    out = list(texts)
+    for row in {*(np.searchsorted(starts, marked, side="right") - 1).tolist(),
+                *(row for row, text in enumerate(texts) if not text.isascii())}:
+        out[row] = collapse(texts[row])
+    return out
+
+
+_TEXTS_AT_ONCE = 8192
+
+
 @dataclass
 class Evidence:
     """Everything known about the articles under audit, as tables with fixed columns."""
@@ -98,7 +131,7 @@ class Evidence:
     def statements(self) -> list[str]:
         """Each claim's statement with its whitespace collapsed (``collapse``), in the claims' order:
         the text the checks look for statistics in and look for in the full text."""
-        return [collapse(statement) for statement in schema.values(self.claims["statement"])]
+        return collapse_all(schema.values(self.claims["statement"]))
 
     @cached_property
     def statistic_claim_rows(self) -> list[int]:
