@@ -33,7 +33,8 @@ from evidence_kit.errors import UnusableInput
 from evidence_kit.findings import CATALOGUE
 from evidence_kit.loader import load
 from evidence_kit.output import FORMATS, render, summary
-from evidence_kit.statistic import KINDS, Statistic, find_statistics, has_number, parse_statistic, problems, with_numbers
+from evidence_kit.statistic import (_FORMS, KINDS, Statistic, _hinted_forms, find_statistics, has_number, parse_statistic,
+                                    problems, with_numbers)
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ART = "evidence/articles/001.yaml"
@@ -106,6 +107,20 @@ def _hints_hold(text: str) -> None:
 def test_phrasings_without_their_hints_never_match():
     for text in PHRASINGS:
         _hints_hold(text)
+
+
+def _forms_with_hints(text: str) -> list[int]:
+    """The forms ``_candidates`` tries on ``text``, by the plain rule: no hints, or one in the text."""
+    lowered = text.lower()
+    return [order for order, form in enumerate(_FORMS) if not form.hints or any(h in lowered for h in form.hints)]
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(st.one_of(mutated(PHRASINGS, "0123456789%:.,- yY mM wW dD hH sS aged patients MEN KINDRED people old"),
+                 st.lists(st.sampled_from(sorted({h for f in _FORMS for h in f.hints}) + ["a", " ", "X", "İ"]),
+                          max_size=8).map("".join)))
+def test_the_forms_tried_are_those_whose_hints_the_text_has(text):
+    assert _hinted_forms(text) == _forms_with_hints(text)
 
 
 @settings(max_examples=400, **SETTINGS)

@@ -689,9 +689,7 @@ class _Candidate:
 
 
 def _candidates(text: str) -> list[_Candidate]:
-    lowered = text.lower()
-    forms = [(order, form) for order, form in enumerate(_FORMS)
-             if not form.hints or any(map(lowered.__contains__, form.hints))]
+    forms = [(order, _FORMS[order]) for order in _hinted_forms(text)]
     found = []
     for anchor in _ANCHOR.finditer(text):
         start = anchor.start()
@@ -706,6 +704,31 @@ def _candidates(text: str) -> list[_Candidate]:
             if statistic is not None:
                 found.append(_Candidate(form.priority, start, match.end(), order, statistic))
     return found
+
+
+def _hinted_forms(text: str) -> list[int]:
+    """The positions in ``_FORMS`` of the forms without hints or with a hint in ``text`` (lowered).
+
+    One search for all hints at once: where several start at one place it finds the longest, and
+    the others there are its prefixes, whose forms count too (``_hint_search``).
+    """
+    search, forms_of, always = _hint_search()
+    found = set(always)
+    for hint in search.findall(text.lower()):
+        found |= forms_of[hint]
+    return sorted(found)
+
+
+@functools.cache
+def _hint_search() -> tuple[re.Pattern[str], dict[str, frozenset[int]], frozenset[int]]:
+    """For ``_hinted_forms``: a search that finds, at each place in a text, the longest hint that
+    starts there; the forms each hint stands for (its own, and those of the hints that are its
+    prefixes); the forms without hints."""
+    hints = sorted({hint for form in _FORMS for hint in form.hints}, key=len, reverse=True)
+    search = re.compile("(?=(" + "|".join(map(re.escape, hints)) + "))")
+    forms_of = {hint: frozenset(order for order, form in enumerate(_FORMS)
+                                if any(hint.startswith(own) for own in form.hints)) for hint in hints}
+    return search, forms_of, frozenset(order for order, form in enumerate(_FORMS) if not form.hints)
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
