@@ -165,8 +165,8 @@ def test_the_check_forks_the_bibliography_process_before_importing_pandas(projec
     import sys
 
     code = ("import sys; from evidence_kit import loader; loader.PARALLEL_BYTES = 0; seen = [];"
-            "real = loader._Forked.__init__;"
-            "loader._Forked.__init__ = lambda self, *a: seen.append('pandas' in sys.modules) or real(self, *a);"
+            "from evidence_kit.forked import Forked; real = Forked.__init__;"
+            "Forked.__init__ = lambda self, *a: seen.append('pandas' in sys.modules) or real(self, *a);"
             "from evidence_kit.cli import main; status = main(['check', sys.argv[1]]);"
             "print('PANDAS AT FORK', seen[:1], status)")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
@@ -212,14 +212,14 @@ def test_a_forked_answer_counts_only_when_it_arrived_whole_and_the_child_is_coll
     fails gives None; every child is collected once it has exited, without the caller waiting."""
     import time
 
-    from evidence_kit import loader
+    from evidence_kit import forked
 
-    assert loader._Forked(lambda: b"x" * 300_000).result() == b"x" * 300_000  # more than a pipe holds
-    assert loader._Forked(bytes).result() is None  # an empty answer is no answer
-    assert loader._Forked(_quits_without_answering).result() is None
-    assert loader._Forked(_raises).result() is None
+    assert forked.Forked(lambda: b"x" * 300_000).result() == b"x" * 300_000  # more than a pipe holds
+    assert forked.Forked(bytes).result() is None  # an empty answer is no answer
+    assert forked.Forked(_quits_without_answering).result() is None
+    assert forked.Forked(_raises).result() is None
     deadline = time.monotonic() + 10
-    while loader._EXITING and time.monotonic() < deadline:
+    while forked._EXITING and time.monotonic() < deadline:
         time.sleep(0.01)
-        loader._reap()
-    assert not loader._EXITING
+        forked.reap()
+    assert not forked._EXITING

@@ -20,7 +20,8 @@ import pandas as pd
 
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding, findings_at
-from .loader import Evidence, _Forked, _unpickled, collapse, paused_gc
+from .forked import Forked, unpickled
+from .loader import Evidence, collapse, paused_gc
 from .statistic_checks import STATISTIC_CHECKS, VALUE_CHECKS, uncited_statistics, unrecorded_statistics
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
@@ -296,11 +297,11 @@ def check(evidence: Evidence, checks: Iterable[Check] = CHECKS, *, parallel: boo
     if (1 < len(jobs) <= _Queue.SIZE and shared
             and (parallel or (parallel is None and len(evidence.claims) >= PARALLEL_CLAIMS))):
         with _Queue(shared) as queue:
-            worker = _Forked(_run_taken, jobs, queue)
+            worker = Forked(_run_taken, jobs, queue)
             try:
                 results.update((i, jobs[i]()) for i in first)
                 results.update((i, jobs[i]()) for i in queue.taken())
-                there = _unpickled(worker)
+                there = unpickled(worker)
                 worker = None
             finally:
                 if worker is not None:

@@ -19,7 +19,6 @@ import hashlib
 import os
 import pickle
 import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -30,6 +29,7 @@ from . import schema
 from .bibliography import digested, halves as bibliography_halves, parse_blocks, read_bibliography
 from .errors import UnusableInput, located
 from .findings import finding
+from .forked import Forked, unpickled
 from .evidence_format import read_article_file, read_waivers_file, split_citations
 from .inputs import ARTICLES_DIR, BIBLIOGRAPHY, MEASURES, WAIVERS, full_text_bytes, regular_file_bytes, relative_name
 from .verdicts import LEDGER, read_verdicts
@@ -206,9 +206,9 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
         share = _tail_share(len(bib_raw), evidence_bytes, importing="pandas" not in sys.modules)
         halves = bibliography_halves(bib_raw, BIBLIOGRAPHY.as_posix(), share) if share < 0.9 else None
         if halves is not None:
-            worker = _Forked(_blocks_payload, halves.tail, halves.tail_line, BIBLIOGRAPHY.as_posix(), halves.strings)
+            worker = Forked(_blocks_payload, halves.tail, halves.tail_line, BIBLIOGRAPHY.as_posix(), halves.strings)
         else:
-            worker = _Forked(_bibliography_payload, bib_raw, store, bib_key)
+            worker = Forked(_bibliography_payload, bib_raw, store, bib_key)
     try:
         if store is not None:
             tables = _stored_tables(store.get("evidence", evidence_key))
@@ -225,10 +225,10 @@ def load(root: str | Path = ".", *, cache: bool = False, parallel: bool | None =
             raise UnusableInput(unreadable[BIBLIOGRAPHY.as_posix()])
         if bibliography is None and bib_raw is not None:
             # The forked process stored what it sent whole; a table built here is stored here.
-            sent_whole = _unpickled(worker) if halves is None else None
+            sent_whole = unpickled(worker) if halves is None else None
             with paused_gc():
                 if halves is not None:
-                    bibliography = halves.read(lambda: _unpickled(worker))
+                    bibliography = halves.read(lambda: unpickled(worker))
                 else:
                     bibliography = sent_whole or read_bibliography(bib_raw, BIBLIOGRAPHY.as_posix())
             if store is not None and sent_whole is None:
@@ -369,12 +369,6 @@ def _tail_share(bib_bytes: int, evidence_bytes: int, importing: bool = False) ->
     return this / both if both else 1.0
 
 
-def _unpickled(worker: "_Forked | None") -> Any:
-    """What ``worker`` sent, or None when there is none or it failed."""
-    payload = worker.result() if worker is not None else None
-    return None if payload is None else pickle.loads(payload)
-
-
 def _blocks_payload(text: str, first_line: int, file: str, strings_before: str) -> bytes:
     """The ``digested`` blocks of a part of the bibliography, pickled."""
     with paused_gc():
@@ -406,85 +400,6 @@ def _bibliography_payload(data: bytes, store: Any, key: str) -> bytes:
     if store is not None:
         store.put_pickled("bibliography", key, payload)
     return payload
-
-
-class _Forked:
-    """``function(*args)`` (returning bytes) run in a forked child; the bytes come back by a pipe.
-
-    Anything that goes wrong in the child (an exception, a signal, no fork on this platform, other
-    threads in this process that a fork would not copy) makes ``result()`` None, and the caller
-    computes the value itself; the child never writes to the parent's output. The bytes are sent
-    after their length, so a complete answer is told from a cut one without waiting for the child
-    to exit: an exiting child frees its copy of the parent's memory, which takes a while (15 ms at
-    100,000 claims), so it is reaped later (``_reap``), not waited for.
-    """
-
-    def __init__(self, function: Any, *args: Any):
-        self.pid = 0
-        self.pipe = -1
-        _reap()
-        if not hasattr(os, "fork") or threading.active_count() > 1:
-            return
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
-            status = 1
-            try:
-                os.close(read)
-                data = function(*args)
-                with os.fdopen(write, "wb") as out:
-                    out.write(len(data).to_bytes(8, "little"))
-                    out.write(data)
-                status = 0
-            except BaseException:
-                pass
-            finally:
-                os._exit(status)
-        os.close(write)
-        self.pid, self.pipe = pid, read
-
-    def result(self) -> bytes | None:
-        if not self.pid:
-            return None
-        with os.fdopen(self.pipe, "rb") as pipe:
-            data = pipe.read()
-        _EXITING.append(self.pid)
-        self.pid = 0
-        _reap()
-        size, data = int.from_bytes(data[:8], "little"), data[8:]
-        return data if size == len(data) and len(data) else None
-
-    def cancel(self) -> None:
-        if not self.pid:
-            return
-        try:
-            os.kill(self.pid, 9)
-            os.close(self.pipe)
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
-        self.pid = 0
-
-
-# Children that have sent their answer and may still be exiting (see ``_Forked``).
-_EXITING: list[int] = []
-
-
-def _reap() -> None:
-    """Collect the children of ``_EXITING`` that have exited, without waiting for the others; those
-    are collected by a later call, or by the system when this process ends."""
-    for pid in list(_EXITING):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:  # already collected, e.g. by a caller's own wait
-            done = pid
-        if done:
-            _EXITING.remove(pid)
 
 
 def _tables(records: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
