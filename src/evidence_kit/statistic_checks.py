@@ -219,10 +219,10 @@ def uncited_statistics(ev: "Evidence") -> Findings:
     import numpy as np
 
     markers = values(ev.claims["citations"])
-    # Printed markers that are not blank (None, "" or only whitespace): faster than str.strip.
-    uncited = np.array([row < 0 or not (marks := markers[row]) or marks.isspace() for row in ev.statistic_claim_rows],
-                       bool)
-    uncited = ev.statistics[uncited]
+    # The claim's printed markers are blank (None, "" or only whitespace): faster than str.strip.
+    blank = np.array([row < 0 or not (marks := markers[row]) or marks.isspace() for row in ev.statistic_claim_rows],
+                     bool)
+    uncited = ev.statistics[blank]
     return [finding("statistic-uncited", **_at(row), text=row["text"]) for row in records(uncited, _STATISTIC)]
 
 
@@ -299,7 +299,7 @@ def statistics_against_sources(ev: "Evidence") -> "pd.DataFrame":
     codes, texts = pd.factorize(stats["text"])  # each distinct text read once
     described = np.array([printed_description(text) for text in texts] + [None], object)[codes]
     # statistic-unreadable says why of the others
-    readable = described != None  # noqa: E711 (elementwise)
+    readable = pd.notna(described)
     stats = stats[readable]
     ours = summaries.reindex(stats["statistic"])
     outcome = ours["outcome"].fillna(NO_SOURCE).to_numpy()
