@@ -21,7 +21,7 @@ import pandas as pd
 from . import schema
 from .findings import CATALOGUE, SEVERITY_RANK, finding, findings_at
 from .forked import Forked, unpickled
-from .loader import Evidence, collapse, paused_gc
+from .loader import Evidence, paused_gc
 from .statistic_checks import STATISTIC_CHECKS, VALUE_CHECKS, uncited_statistics, unrecorded_statistics
 from .verdicts import DISPUTED, conflicts, current_verdicts
 
@@ -152,12 +152,10 @@ def _not_in_texts(articles: Any, statements: Any, texts: dict[str, str | None]) 
 
 
 def statistics_not_in_statement(ev: Evidence) -> Findings:
-    stats, statements = ev.statistics, ev.statements
-    texts = schema.values(stats["text"])
-    collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
-    absent = np.array([row >= 0 and collapsed[text] not in statements[row]
-                       for text, row in zip(texts, ev.statistic_claim_rows)], bool)
-    return findings_at("statistic-not-in-statement", stats[absent], ["text"])
+    statements = ev.statements
+    absent = np.array([row >= 0 and text not in statements[row]
+                       for text, row in zip(ev.statistic_texts, ev.statistic_claim_rows)], bool)
+    return findings_at("statistic-not-in-statement", ev.statistics[absent], ["text"])
 
 
 # --------------------------------------------------------------------------------------------

@@ -134,6 +134,14 @@ class Evidence:
         return collapse_all(schema.values(self.claims["statement"]))
 
     @cached_property
+    def statistic_texts(self) -> list[str]:
+        """Each statistic's text with its whitespace collapsed, in the statistics' order: the text
+        the checks look for in its claim's statement."""
+        texts = schema.values(self.statistics["text"])
+        collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
+        return [collapsed[text] for text in texts]
+
+    @cached_property
     def statistic_claim_rows(self) -> list[int]:
         """For each statistic, in order, the row in ``claims`` (and ``statements``) of its claim, or
         -1 when there is no such claim."""

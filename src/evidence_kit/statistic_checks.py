@@ -13,7 +13,6 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from .findings import finding, findings_at
-from .loader import collapse
 from .schema import records, tuples, values
 from .sources import (DISJOINT, NARROWER, NO_SOURCE, WIDER, WITHIN, compare_sources, parsed, printed_description,
                       printed_interval, source_summaries)
@@ -191,12 +190,10 @@ def _spans(statement: str, text: str) -> list[tuple[int, int]]:
 def unrecorded_statistics(ev: "Evidence") -> Findings:
     """A number the statement prints that no recorded statistic covers (``find_statistics``)."""
     statements = ev.statements
-    texts = values(ev.statistics["text"])
-    collapsed = {text: collapse(text) for text in set(texts)}  # most statistics repeat a text
     covered: dict[int, list[tuple[int, int]]] = {}  # by claim row: where its recorded texts are
-    for text, row in zip(texts, ev.statistic_claim_rows):
+    for text, row in zip(ev.statistic_texts, ev.statistic_claim_rows):
         if row >= 0:
-            covered.setdefault(row, []).extend(_spans(statements[row], collapsed[text]))
+            covered.setdefault(row, []).extend(_spans(statements[row], text))
     # A statistic outside the covered spans has its number outside them too: with the recorded
     # texts blanked out, most statements have no number left and need no search.
     rests = list(statements)
